@@ -1,0 +1,122 @@
+# netroot — plain GNU make.
+#   make                      host build (build/x86_64/)
+#   make ARCH=aarch64         cross build (build/aarch64/)
+#   make check                install deps, build both arches, run every test
+#   make demo                 install deps, build, boot the default scenario in qemu
+# Variables: ARCH=x86_64|aarch64, WERROR=1 (set by CI), V=1 (verbose).
+
+ARCH    ?= $(shell uname -m)
+BUILD   := build/$(ARCH)
+Q       := $(if $(V),,@)
+
+ifeq ($(ARCH),x86_64)
+TRIPLET := x86_64-linux-gnu
+MUSLCC  := musl-gcc
+ASMDIR  := /usr/include/x86_64-linux-gnu/asm
+STRIP   := strip
+else ifeq ($(ARCH),aarch64)
+TRIPLET := aarch64-linux-gnu
+MUSLCC  := aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs
+ASMDIR  := /usr/aarch64-linux-gnu/include/asm
+STRIP   := aarch64-linux-gnu-strip
+else
+$(error ARCH must be x86_64 or aarch64, not '$(ARCH)')
+endif
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wcast-qual $(if $(WERROR),-Werror)
+CSTD    := -std=c11 -D_GNU_SOURCE
+# musl ships no kernel headers: $(BUILD)/kinc links the kernel's UAPI headers
+# and the libraries' own header dirs, never /usr/include itself (glibc).
+KINC    := $(BUILD)/kinc
+INCS    := -Ilib -Iinit -I$(KINC) -I$(KINC)/libnl3
+CFLAGS_MUSL := $(CSTD) $(WARN) -Os -g -static -ffunction-sections -fdata-sections \
+           -fno-asynchronous-unwind-tables $(INCS)
+LDFLAGS_MUSL := -static -Wl,--gc-sections
+
+# Debian's static archives, linked by full path so musl's libc is the only libc.
+libpath = $(firstword $(wildcard /usr/lib/$(TRIPLET)/$(1) /lib/$(TRIPLET)/$(1)))
+INIT_LIBS := $(call libpath,libnl-route-3.a) $(call libpath,libnl-3.a)
+
+LIB_SRCS  := $(filter-out lib/glibc_compat.c,$(wildcard lib/*.c))
+INIT_SRCS := $(wildcard init/*.c) $(LIB_SRCS) lib/glibc_compat.c
+INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS))
+HDRS      := $(wildcard lib/*.h init/*.h)
+
+all: $(BUILD)/netroot-init
+
+$(KINC)/.stamp:
+	$(Q)mkdir -p $(KINC)
+	$(Q)ln -sfn /usr/include/linux $(KINC)/linux
+	$(Q)ln -sfn /usr/include/asm-generic $(KINC)/asm-generic
+	$(Q)ln -sfn $(ASMDIR) $(KINC)/asm
+	$(Q)ln -sfn /usr/include/libnl3 $(KINC)/libnl3
+	$(Q)touch $@
+
+$(BUILD)/obj/%.o: %.c $(HDRS) $(KINC)/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(MUSLCC) $(CFLAGS_MUSL) -c $< -o $@
+
+$(BUILD)/netroot-init.debug: $(INIT_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(MUSLCC) $(CFLAGS_MUSL) $(LDFLAGS_MUSL) -o $@ $(INIT_OBJS) $(INIT_LIBS)
+
+$(BUILD)/netroot-init: $(BUILD)/netroot-init.debug
+	$(Q)$(STRIP) -o $@ $<
+	@echo "  STRIP   $@ ($$(stat -c %s $@) bytes)"
+
+# ---- host tests (glibc, sanitizers) -------------------------------------
+HOSTCC    ?= gcc
+TCFLAGS   := $(CSTD) $(WARN) -g -O1 -fsanitize=address,undefined \
+             -fno-sanitize-recover=all -Ilib -Iinit -Itests/unit
+TBUILD    := build/test
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(TBUILD)/%,$(wildcard tests/unit/test_*.c))
+
+$(TBUILD)/test_%: tests/unit/test_%.c $(LIB_SRCS) $(HDRS) tests/unit/check.h
+	@mkdir -p $(TBUILD)
+	@echo "  TEST-CC $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $< $(LIB_SRCS)
+
+# Fuzz targets: replayed over their corpora by `make check` (gcc + ASan/UBSan),
+# run for real with `make fuzz` (clang + libFuzzer).
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY  := $(patsubst %,$(TBUILD)/replay_%,$(FUZZ_TARGETS))
+
+$(TBUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB_SRCS)
+
+$(TBUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -o $@ $< $(LIB_SRCS)
+
+tests-build: $(UNIT_TESTS) $(FUZZ_REPLAY)
+
+FUZZ_TIME ?= 60
+fuzz: $(patsubst %,$(TBUILD)/fuzz_%,$(FUZZ_TARGETS))
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(TBUILD)/corpus-$$t && \
+	  $(TBUILD)/fuzz_$$t -max_total_time=$(FUZZ_TIME) $(TBUILD)/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+# ---- the two commands of the README -------------------------------------
+deps:
+	scripts/install-deps all
+
+check: deps
+	$(MAKE) ARCH=x86_64 WERROR=1
+	$(MAKE) ARCH=aarch64 WERROR=1
+	$(MAKE) WERROR=1 tests-build
+	tests/run
+
+demo: deps
+	$(MAKE) ARCH=aarch64
+	tests/e2e/run --show nfs4-static
+
+clean:
+	rm -rf build
+
+.PHONY: all deps check demo clean fuzz tests-build
+.SECONDARY:

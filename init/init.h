@@ -1,0 +1,72 @@
+/* The steps of netroot-init, in boot order. Each returns 0 or -errno; on
+ * failure it has called fail() to say what failed and what to check, and
+ * main() hands that to rescue(). */
+#ifndef NETROOT_INIT_H
+#define NETROOT_INIT_H
+
+#include "bootplan.h"
+#include "cmdline.h"
+#include "netconf.h"
+
+#define NEWROOT "/root"                 /* where the real root is mounted */
+#define MODULE_LIST "/lib/netroot/modules"
+
+/* failure.c: the one failure record PID 1 reports. */
+struct failure {
+	char what[256];                 /* "mount 10.0.0.1:/x on /root failed: No such file" */
+	char check[512];                /* "check the export path ..." */
+};
+extern struct failure failure;
+int fail(int err, const char *check, const char *what_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Phase timing, printed as one summary line before switch_root. */
+void phase_begin(const char *name);
+void phase_end(void);
+void phase_summary(void);
+
+/* early.c */
+int early_mounts(void);
+int console_setup(void);
+int read_cmdline(char *buf, size_t n);
+
+/* modules.c */
+int modules_load(const char *list, const char *extra);
+
+/* netdev.c: the interface, through rtnetlink (libnl-route). */
+struct netif {
+	char name[IFNAME_LEN];
+	int ifindex;
+	uint8_t mac[6];
+	bool reused;                    /* the kernel had configured it already */
+};
+int net_open(void);
+void net_close(void);
+int net_wait_device(const struct boot_config *cfg, const struct boot_plan *plan,
+		    struct netif *nif);
+int net_link_up(struct netif *nif, unsigned mtu);
+int net_wait_carrier(const struct netif *nif, int timeout);
+int net_find_address(const struct netif *nif, in4_t *addr, int *prefix);
+int net_find_gateway(const struct netif *nif, in4_t *gw);
+int net_add_address(const struct netif *nif, in4_t addr, int prefix, in4_t brd);
+int net_add_default_route(const struct netif *nif, in4_t gw);
+
+/* network.c: the network step as a whole. */
+int network_setup(const struct boot_config *cfg, const struct boot_plan *plan,
+		  struct net_result *res);
+
+/* nfsroot.c */
+int nfsroot_mount(const struct boot_config *cfg, const struct boot_plan *plan,
+		  const struct net_result *net, const char *target);
+
+/* switchroot.c: only returns on failure. */
+int switch_root(const char *newroot, const char *init, char *const argv[]);
+int find_init(const char *newroot, const char *wanted, char *out, size_t n);
+
+/* rescue.c: never returns unless the user asked for a retry. */
+void rescue(const struct boot_config *cfg);
+
+/* explain.c: `netroot-init --explain [CMDLINE] [--json]` */
+int explain_main(int argc, char **argv);
+
+#endif

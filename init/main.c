@@ -1,0 +1,144 @@
+/* netroot-init: /init of a netroot initramfs.
+ *
+ * As PID 1 it boots: pseudo-filesystems, the kernel command line, modules,
+ * the network, the root, switch_root. Run as an ordinary command it explains
+ * what it would do:  netroot-init --explain [CMDLINE] [--json]  */
+#include "init.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static struct boot_config cfg;
+static struct boot_plan plan;
+static struct net_result net;
+
+static void report_diagnostics(void)
+{
+	int i;
+
+	for (i = 0; i < plan.ndiag; i++) {
+		if (plan.diag[i].level == DIAG_ERROR)
+			log_err("cmdline: %s", plan.diag[i].msg);
+		else if (plan.diag[i].level == DIAG_WARN)
+			log_warn("cmdline: %s", plan.diag[i].msg);
+		else
+			log_info("cmdline: %s", plan.diag[i].msg);
+	}
+	if (cfg.ndiag_dropped)
+		log_warn("cmdline: %d more diagnostics not shown", cfg.ndiag_dropped);
+}
+
+static int attach_root(void)
+{
+	switch (plan.root_kind) {
+	case ROOT_NFS:
+		return nfsroot_mount(&cfg, &plan, &net, NEWROOT);
+	default:
+		return fail(ENOTSUP, "use root=/dev/nfs with nfsroot= (iSCSI and block roots come in a later release)",
+			    "root=%s (%s) is not supported by this build", cfg.root, root_kind_name(plan.root_kind));
+	}
+}
+
+/* One boot attempt. Returns only on failure (failure is filled in). */
+static int boot(void)
+{
+	static char text[CMDLINE_MAX_LEN + 1];
+	char init[PATH_LEN];
+	char *argv[INIT_MAX_ARGS + 2];
+	int len, r, i;
+
+	phase_begin("early");
+	r = early_mounts();
+	if (r < 0)
+		return r;
+	console_setup();
+	len = read_cmdline(text, sizeof(text));
+	if (len < 0)
+		return len;
+	if (cmdline_parse(text, (size_t)len, &cfg) == -E2BIG)
+		return fail(E2BIG, "shorten cmdline.txt", "the kernel command line is longer than %d bytes",
+			    CMDLINE_MAX_LEN);
+	log_setup(LOG_TO_CONSOLE | LOG_TO_KMSG, cfg.debug, cfg.quiet);
+	log_info("netroot-init starting as PID 1");
+	r = bootplan_build(&cfg, &plan);
+	report_diagnostics();
+	if (r < 0)
+		return fail(EINVAL, "fix the arguments named above in cmdline.txt; "
+			    "`netroot-init --explain \"<cmdline>\"` checks a line before you reboot",
+			    "the kernel command line cannot be used as it is");
+	phase_end();
+
+	phase_begin("modules");
+	r = modules_load(MODULE_LIST, cfg.nr.modules);
+	if (r < 0)
+		return r;
+	phase_end();
+
+	if (plan.net != NET_NONE) {
+		r = network_setup(&cfg, &plan, &net);
+		if (r < 0)
+			return r;
+	}
+
+	if (cfg.rootdelay > 0) {
+		log_info("rootdelay=%d: waiting", cfg.rootdelay);
+		sleep((unsigned)cfg.rootdelay);
+	}
+	phase_begin("mount");
+	r = attach_root();
+	if (r < 0)
+		return r;
+	phase_end();
+
+	phase_begin("switch_root");
+	r = find_init(NEWROOT, plan.init, init, sizeof(init));
+	if (r < 0)
+		return r;
+	argv[0] = init;
+	for (i = 0; i < cfg.init_argc && i < INIT_MAX_ARGS; i++)
+		argv[i + 1] = cfg.init_argv[i];
+	argv[i + 1] = NULL;
+	if (cfg.nr.dry_run) {
+		phase_end();
+		phase_summary();
+		return fail(ECANCELED, "remove netroot.dry_run to boot", "netroot.dry_run: stopping before switch_root to %s",
+			    init);
+	}
+	net_close();
+	return switch_root(NEWROOT, init, argv);
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: netroot-init --explain [CMDLINE] [--json]\n"
+		"  Prints the boot plan netroot-init would follow for CMDLINE (default:\n"
+		"  /proc/cmdline): interface and addressing, root, server, path or target,\n"
+		"  mount options, fsck policy, init, and warnings about the arguments.\n"
+		"  As PID 1 (the initramfs /init) it boots that plan.\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (getpid() != 1) {
+		if (argc >= 2 && !strcmp(argv[1], "--explain"))
+			return explain_main(argc - 2, argv + 2);
+		return usage();
+	}
+
+	/* PID 1 from here on: never exit. */
+	signal(SIGPIPE, SIG_IGN);
+	log_setup(LOG_TO_CONSOLE | LOG_TO_KMSG, 0, 0);
+	for (;;) {
+		cmdline_defaults(&cfg);
+		boot();
+		rescue(&cfg);
+		log_info("retrying the boot");
+	}
+}

@@ -1,0 +1,877 @@
+/* Kernel command line -> struct boot_config.
+ *
+ * Words are split like the kernel's next_arg() (lib/cmdline.c in Linux), and
+ * copied, unquoted, into cfg->storage: the copy is never longer than the
+ * input, so CMDLINE_MAX_LEN + 1 bytes always suffice. Each word is handled
+ * where it stands; root= and nfsroot= interact, so the last step
+ * (cl_finish) settles which of them names the root. ip= lives in
+ * cmdline_ip.c, the iSCSI keys in cmdline_iscsi.c. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "cmdline_int.h"
+
+/* ---- shared helpers ---------------------------------------------------- */
+
+void cl_diag(struct boot_config *cfg, enum diag_level lvl, const char *fmt, ...)
+{
+	struct cmdline_diag *d;
+	va_list ap;
+	size_t i;
+	int n;
+
+	if (cfg->ndiag >= CMDLINE_MAX_DIAG) {
+		cfg->ndiag_dropped++;
+		return;
+	}
+	d = &cfg->diag[cfg->ndiag++];
+	d->level = lvl;
+	va_start(ap, fmt);
+	n = vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		snprintf(d->msg, sizeof(d->msg), "(unformattable message)");
+	else if ((size_t)n >= sizeof(d->msg))
+		memcpy(d->msg + sizeof(d->msg) - 4, "...", 4);
+	/* Callers escape untrusted values; this keeps the promise regardless. */
+	for (i = 0; d->msg[i]; i++)
+		if ((unsigned char)d->msg[i] < 0x20 || (unsigned char)d->msg[i] > 0x7e)
+			d->msg[i] = '?';
+}
+
+/* Printable copy of n untrusted bytes: \xNN for the rest, "..." when cut. */
+const char *cl_esc(char *buf, size_t size, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char rep[4];
+		size_t rl = 1;
+
+		rep[0] = (char)c;
+		if (c == '\\') {
+			rep[1] = '\\';
+			rl = 2;
+		} else if (c < 0x20 || c > 0x7e) {
+			rep[0] = '\\';
+			rep[1] = 'x';
+			rep[2] = hex[c >> 4];
+			rep[3] = hex[c & 15];
+			rl = 4;
+		}
+		/* keep room for "..." unless this is the last byte */
+		if (o + rl + (i + 1 < n ? 3 : 0) > size - 1) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		memcpy(buf + o, rep, rl);
+		o += rl;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* Strict decimal: optional '-', digits only, within [min, max]. */
+int cl_num(const char *s, size_t n, long min, long max, long *out)
+{
+	size_t i = 0;
+	long v = 0;
+	int neg = 0;
+
+	if (n > 0 && s[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	if (i == n)
+		return -EINVAL;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		if (v > 99999999)
+			return -ERANGE;  /* more digits than any limit here needs */
+		v = v * 10 + (s[i] - '0');
+	}
+	if (neg)
+		v = -v;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+/* Copy n bytes and a NUL, or leave dst alone if they do not fit. */
+int cl_copy(char *dst, size_t size, const char *src, size_t n)
+{
+	if (n >= size)
+		return -ENAMETOOLONG;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+bool cl_eq(const char *s, size_t n, const char *lit)
+{
+	return strlen(lit) == n && memcmp(s, lit, n) == 0;
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int parse_in4(const char *s, size_t n, in4_t *out)
+{
+	uint8_t b[4];
+	size_t i = 0;
+	int part;
+
+	for (part = 0; part < 4; part++) {
+		unsigned v = 0, digits = 0;
+
+		if (part > 0) {
+			if (i >= n || s[i] != '.')
+				return -EINVAL;
+			i++;
+		}
+		while (i < n && s[i] >= '0' && s[i] <= '9' && digits < 4) {
+			v = v * 10 + (unsigned)(s[i] - '0');
+			digits++;
+			i++;
+		}
+		if (digits == 0 || digits > 3 || v > 255)
+			return -EINVAL;
+		b[part] = (uint8_t)v;
+	}
+	if (i != n)
+		return -EINVAL;
+	memcpy(out, b, sizeof(b));  /* network byte order */
+	return 0;
+}
+
+const char *in4_str(in4_t a, char buf[16])
+{
+	uint8_t b[4];
+
+	memcpy(b, &a, sizeof(b));
+	snprintf(buf, 16, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+	return buf;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int parse_mac(const char *s, char sep, uint8_t mac[6])
+{
+	uint8_t m[6];
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		int hi = hexval(s[3 * i]), lo;
+
+		if (hi < 0)
+			return -EINVAL;
+		lo = hexval(s[3 * i + 1]);
+		if (lo < 0)
+			return -EINVAL;
+		if (s[3 * i + 2] != (i < 5 ? sep : '\0'))
+			return -EINVAL;
+		m[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(mac, m, sizeof(m));
+	return 0;
+}
+
+const char *autoconf_name(enum ip_autoconf a)
+{
+	static const char *const names[] = {
+		"(default)", "off", "dhcp", "bootp", "rarp", "any", "dhcp6",
+	};
+
+	if ((unsigned)a >= sizeof(names) / sizeof(names[0]))
+		return "?";
+	return names[a];
+}
+
+const char *root_kind_name(enum root_kind k)
+{
+	static const char *const names[] = {
+		"none", "nfs", "uuid", "label", "partuuid", "partlabel",
+		"device", "majmin", "iscsi", "nfs",
+	};
+
+	if ((unsigned)k >= sizeof(names) / sizeof(names[0]))
+		return "?";
+	return names[k];
+}
+
+void cmdline_defaults(struct boot_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ro = -1;
+	cfg->nr.device_timeout = 180;
+	cfg->nr.carrier_timeout = 120;
+	cfg->nr.dhcp_timeout = 90;
+	cfg->nr.mount_timeout = 120;
+}
+
+/* ---- small values ------------------------------------------------------ */
+
+static void set_str(struct boot_config *cfg, const char *key, char *dst,
+		    size_t size, const char *val)
+{
+	if (cl_copy(dst, size, val, strlen(val)) < 0)
+		cl_diag(cfg, DIAG_ERROR, "%s=: value is %zu bytes, longer than the limit of %zu; ignored",
+			key, strlen(val), size - 1);
+}
+
+static bool get_num(struct boot_config *cfg, const char *key, const char *val,
+		    long min, long max, long *out)
+{
+	char e[CL_ESC_LEN];
+
+	if (cl_num(val, strlen(val), min, max, out) == 0)
+		return true;
+	cl_diag(cfg, DIAG_ERROR, "%s=: '%s' is not a whole number from %ld to %ld; ignored",
+		key, cl_esc(e, sizeof(e), val, strlen(val)), min, max);
+	return false;
+}
+
+/* netroot.*_timeout=: seconds 0..3600, or forever / -1. */
+static void set_timeout(struct boot_config *cfg, const char *key, const char *val, int *dst)
+{
+	char e[CL_ESC_LEN];
+	long v;
+
+	if (strcmp(val, "forever") == 0 || strcmp(val, "-1") == 0) {
+		*dst = -1;
+		return;
+	}
+	if (cl_num(val, strlen(val), 0, 3600, &v) == 0) {
+		*dst = (int)v;
+		return;
+	}
+	cl_diag(cfg, DIAG_ERROR, "%s=: '%s' is not a number of seconds (0-3600) or 'forever'; ignored",
+		key, cl_esc(e, sizeof(e), val, strlen(val)));
+}
+
+/* 1/0, yes/no, true/false, on/off. */
+static int get_bool(struct boot_config *cfg, const char *key, const char *val, bool *out)
+{
+	static const char *const yes[] = { "1", "yes", "true", "on" };
+	static const char *const no[] = { "0", "no", "false", "off" };
+	char e[CL_ESC_LEN];
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcmp(val, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcmp(val, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	cl_diag(cfg, DIAG_ERROR, "%s=: '%s' is not yes/no, true/false, on/off or 1/0; ignored",
+		key, cl_esc(e, sizeof(e), val, strlen(val)));
+	return -EINVAL;
+}
+
+/* Pick val among names[]: index, or -1 with an error naming the choices. */
+static int get_word(struct boot_config *cfg, const char *key, const char *val,
+		    const char *const *names, int n, const char *choices)
+{
+	char e[CL_ESC_LEN];
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(val, names[i]) == 0)
+			return i;
+	cl_diag(cfg, DIAG_ERROR, "%s=: '%s' is not one of %s; ignored",
+		key, cl_esc(e, sizeof(e), val, strlen(val)), choices);
+	return -1;
+}
+
+/* ---- netroot.* ---------------------------------------------------------- */
+
+static void netroot_opt(struct boot_config *cfg, const char *key, const char *val)
+{
+	static const char *const rescue[] = { "shell", "reboot", "halt" };
+	const char *name = key + strlen("netroot.");
+	struct netroot_opts *nr = &cfg->nr;
+	char e[CL_ESC_LEN];
+	int *tmo = NULL;
+
+	if (strcmp(name, "device_timeout") == 0)
+		tmo = &nr->device_timeout;
+	else if (strcmp(name, "carrier_timeout") == 0)
+		tmo = &nr->carrier_timeout;
+	else if (strcmp(name, "dhcp_timeout") == 0)
+		tmo = &nr->dhcp_timeout;
+	else if (strcmp(name, "mount_timeout") == 0)
+		tmo = &nr->mount_timeout;
+
+	if (strcmp(name, "dry_run") == 0) {
+		if (!val)
+			nr->dry_run = true;
+		else
+			get_bool(cfg, key, val, &nr->dry_run);
+		return;
+	}
+	if (!tmo && strcmp(name, "rescue") != 0 && strcmp(name, "modules") != 0) {
+		cl_diag(cfg, DIAG_WARN, "%s: unknown netroot option; ignored",
+			cl_esc(e, sizeof(e), key, strlen(key)));
+		return;
+	}
+	if (!val) {
+		cl_diag(cfg, DIAG_ERROR, "%s: needs a value (%s=...); ignored", key, key);
+		return;
+	}
+	if (tmo) {
+		set_timeout(cfg, key, val, tmo);
+	} else if (strcmp(name, "rescue") == 0) {
+		int i = get_word(cfg, key, val, rescue, 3, "shell, reboot, halt");
+
+		if (i >= 0)
+			nr->rescue = RESCUE_SHELL + i;
+	} else {
+		/* modules: accumulate, "a,b" lists from several arguments */
+		size_t have = strlen(nr->modules), n = strlen(val), i;
+
+		for (i = 0; i < n; i++) {
+			char c = val[i];
+
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			      (c >= '0' && c <= '9') || c == '_' || c == '-' || c == ',')) {
+				cl_diag(cfg, DIAG_ERROR, "%s=: '%s' is not a comma-separated list of module names; ignored",
+					key, cl_esc(e, sizeof(e), val, n));
+				return;
+			}
+		}
+		if (n == 0)
+			return;
+		if (have + (have ? 1 : 0) + n >= sizeof(nr->modules)) {
+			cl_diag(cfg, DIAG_ERROR, "%s=: the module list is longer than %zu bytes; '%s' ignored",
+				key, sizeof(nr->modules) - 1, cl_esc(e, sizeof(e), val, n));
+			return;
+		}
+		if (have)
+			nr->modules[have++] = ',';
+		memcpy(nr->modules + have, val, n + 1);
+	}
+}
+
+/* ---- NFS: nfsroot= and root=nfs: ---------------------------------------- */
+
+/* Length of a leading "a.b.c.d" followed by ':' or the end, as the kernel's
+ * root_nfs_parse_addr() recognises it (1-3 digits per part), else 0. */
+static size_t in4_prefix(const char *s)
+{
+	size_t i = 0;
+	int part;
+
+	for (part = 0; part < 4; part++) {
+		size_t d = 0;
+
+		if (part > 0) {
+			if (s[i] != '.')
+				return 0;
+			i++;
+		}
+		while (s[i] >= '0' && s[i] <= '9' && d < 4) {
+			i++;
+			d++;
+		}
+		if (d == 0 || d > 3)
+			return 0;
+	}
+	return (s[i] == ':' || s[i] == '\0') ? i : 0;
+}
+
+/* nfsroot=[<server-ip>:]<root-dir>[,<nfs-options>]  (fs/nfs/nfsroot.c) */
+static void nfsroot_arg(struct boot_config *cfg, const char *val)
+{
+	char e[CL_ESC_LEN];
+	const char *p = val, *comma;
+	size_t plen, n4;
+	/* a value not starting with '/', ',' or a digit is a name under /tftpboot */
+	bool tftp = !(val[0] == '/' || val[0] == ',' || (val[0] >= '0' && val[0] <= '9'));
+
+	cfg->has_nfsroot = true;
+	cfg->nfs_server = 0;
+	cfg->nfs_path[0] = '\0';
+	cfg->nfs_options[0] = '\0';
+	if (strcmp(val, "default") == 0)
+		return;
+	n4 = tftp ? 0 : in4_prefix(val);
+	if (n4) {
+		if (parse_in4(val, n4, &cfg->nfs_server) < 0)
+			cl_diag(cfg, DIAG_ERROR, "nfsroot=: server '%s' is not an IPv4 address",
+				cl_esc(e, sizeof(e), val, n4));
+		p = val + n4 + (val[n4] == ':');
+	}
+	comma = strchr(p, ',');
+	plen = comma ? (size_t)(comma - p) : strlen(p);
+	if (comma && cl_copy(cfg->nfs_options, sizeof(cfg->nfs_options), comma + 1, strlen(comma + 1)) < 0)
+		cl_diag(cfg, DIAG_ERROR, "nfsroot=: options are %zu bytes, longer than the limit of %d; ignored",
+			strlen(comma + 1), NFS_OPTIONS_LEN - 1);
+	if (plen == 0 || cl_eq(p, plen, "default"))
+		return;
+	if (tftp) {
+		if (plen + strlen("/tftpboot/") < sizeof(cfg->nfs_path))
+			snprintf(cfg->nfs_path, sizeof(cfg->nfs_path), "/tftpboot/%.*s", (int)plen, p);
+		else
+			cl_diag(cfg, DIAG_ERROR, "nfsroot=: path is longer than %d bytes; using the default",
+				PATH_LEN - 1);
+		return;
+	}
+	if (cl_copy(cfg->nfs_path, sizeof(cfg->nfs_path), p, plen) < 0) {
+		cl_diag(cfg, DIAG_ERROR, "nfsroot=: path is %zu bytes, longer than the limit of %d; using the default",
+			plen, PATH_LEN - 1);
+		return;
+	}
+	if (p[0] != '/')
+		cl_diag(cfg, DIAG_WARN, "nfsroot=: path '%s' is not absolute",
+			cl_esc(e, sizeof(e), p, plen));
+}
+
+static bool append(char *dst, size_t size, const char *s, size_t n)
+{
+	size_t have = strlen(dst), sep = (have && n) ? 1 : 0;
+
+	if (have + sep + n >= size)
+		return false;
+	if (sep)
+		dst[have++] = ',';
+	memcpy(dst + have, s, n);
+	dst[have + n] = '\0';
+	return true;
+}
+
+static bool has_vers(const char *opts)
+{
+	const char *p = opts;
+
+	while (*p) {
+		if (starts(p, "vers=") || starts(p, "nfsvers=") || starts(p, "v4") || starts(p, "v3"))
+			return true;
+		p += strcspn(p, ",");
+		p += (*p == ',');
+	}
+	return false;
+}
+
+/* dracut nfs-lib.sh nfsroot_to_var: [<server>:]<path>[:<options>], with the
+ * kernel's "<path>,<options>" accepted too. Fills st->rootnfs. */
+static bool nfs_direct(struct cl_state *st, const char *s, bool v4)
+{
+	struct boot_config *cfg = st->cfg;
+	struct cl_nfs *n = &st->rootnfs;
+	const char *sep = strstr(s, ":/"), *path = s, *pc, *pcomma;
+	char e[CL_ESC_LEN];
+	size_t plen, i;
+
+	memset(n, 0, sizeof(*n));
+	if (starts(s, "//")) {
+		cl_diag(cfg, DIAG_ERROR, "root=: nfs:// URLs are not supported; use root=nfs:<server>:<path>");
+		return false;
+	}
+	if (sep) {
+		if (s[0] == '[') {
+			cl_diag(cfg, DIAG_ERROR, "root=: IPv6 NFS servers are not supported");
+			return false;
+		}
+		if (sep > s && parse_in4(s, (size_t)(sep - s), &n->server) < 0) {
+			cl_diag(cfg, DIAG_ERROR, "root=: NFS server '%s' is not an IPv4 address (netroot does not resolve names)",
+				cl_esc(e, sizeof(e), s, (size_t)(sep - s)));
+			return false;
+		}
+		path = sep + 1;
+	}
+	plen = strcspn(path, ":");
+	pc = path[plen] == ':' ? path + plen + 1 : NULL;
+	pcomma = memchr(path, ',', plen);
+	if (pcomma) {
+		if (!append(n->options, sizeof(n->options), pcomma + 1, plen - (size_t)(pcomma + 1 - path)))
+			goto toolong;
+		plen = (size_t)(pcomma - path);
+	}
+	if (pc && !append(n->options, sizeof(n->options), pc, strlen(pc)))
+		goto toolong;
+	for (i = 0; n->options[i]; i++)  /* dracut also separates options with ':' */
+		if (n->options[i] == ':')
+			n->options[i] = ',';
+	if (plen == 0 || path[0] != '/') {
+		cl_diag(cfg, DIAG_ERROR, "root=: NFS path '%s' is not absolute",
+			cl_esc(e, sizeof(e), path, plen));
+		return false;
+	}
+	if (cl_copy(n->path, sizeof(n->path), path, plen) < 0) {
+		cl_diag(cfg, DIAG_ERROR, "root=: NFS path is %zu bytes, longer than the limit of %d",
+			plen, PATH_LEN - 1);
+		return false;
+	}
+	if (v4 && !has_vers(n->options)) {
+		char tmp[NFS_OPTIONS_LEN];
+
+		memcpy(tmp, n->options, sizeof(tmp));
+		snprintf(n->options, sizeof(n->options), "vers=4");
+		if (tmp[0] && !append(n->options, sizeof(n->options), tmp, strlen(tmp)))
+			goto toolong;
+	}
+	return true;
+toolong:
+	memset(n, 0, sizeof(*n));
+	cl_diag(cfg, DIAG_ERROR, "root=: NFS options are longer than %d bytes", NFS_OPTIONS_LEN - 1);
+	return false;
+}
+
+/* ---- root= --------------------------------------------------------------- */
+
+static bool is_majmin(const char *s)
+{
+	size_t a = strspn(s, "0123456789"), b;
+
+	if (a == 0 || a > 9 || s[a] != ':')
+		return false;
+	b = strspn(s + a + 1, "0123456789");
+	return b > 0 && b <= 9 && s[a + 1 + b] == '\0';
+}
+
+/* Classify and read one root= value; ROOT_NONE after an error. The text
+ * kept in cfg->root is written to *keep (never the iSCSI credentials). */
+static enum root_kind root_parse(struct cl_state *st, const char *val, const char **keep)
+{
+	static const struct { const char *prefix; enum root_kind kind; } tagged[] = {
+		{ "UUID=", ROOT_UUID }, { "LABEL=", ROOT_LABEL },
+		{ "PARTUUID=", ROOT_PARTUUID }, { "PARTLABEL=", ROOT_PARTLABEL },
+	};
+	struct boot_config *cfg = st->cfg;
+	char e[CL_ESC_LEN];
+	const char *at;
+	size_t i, n4;
+
+	*keep = val;
+	if (val[0] == '\0') {
+		cl_diag(cfg, DIAG_ERROR, "root=: empty value");
+		return ROOT_NONE;
+	}
+	if (strcmp(val, "/dev/nfs") == 0)
+		return ROOT_NFS;
+	for (i = 0; i < sizeof(tagged) / sizeof(tagged[0]); i++) {
+		if (!starts(val, tagged[i].prefix))
+			continue;
+		*keep = val + strlen(tagged[i].prefix);
+		if (**keep)
+			return tagged[i].kind;
+		cl_diag(cfg, DIAG_ERROR, "root=: %s has no value", tagged[i].prefix);
+		return ROOT_NONE;
+	}
+	if (starts(val, "iscsi:")) {
+		st->root_iscsi_seen = true;
+		cl_root_iscsi(st, val + 6);
+		at = strrchr(val + 6, '@');
+		*keep = at ? at + 1 : val + 6;
+		return ROOT_ISCSI;
+	}
+	if (starts(val, "nfs:") || starts(val, "nfs4:")) {
+		bool v4 = val[3] == '4';
+
+		*keep = val + (v4 ? 5 : 4);
+		return nfs_direct(st, *keep, v4) ? ROOT_NFS_DIRECT : ROOT_NONE;
+	}
+	if (val[0] == '/')
+		return ROOT_DEVPATH;
+	if (is_majmin(val))
+		return ROOT_MAJMIN;
+	n4 = in4_prefix(val);
+	if ((n4 && val[n4] == ':' && val[n4 + 1] == '/') || (val[0] == '[' && strstr(val, "]:/")))
+		return nfs_direct(st, val, false) ? ROOT_NFS_DIRECT : ROOT_NONE;
+	/* never echo what may be credentials: show only what follows an '@' */
+	at = strrchr(val, '@');
+	cl_diag(cfg, DIAG_ERROR, "root=: '%s%s' is not understood (expected /dev/..., UUID=, LABEL=, PARTUUID=, PARTLABEL=, maj:min, iscsi:, nfs:)",
+		at ? "...@" : "", at ? cl_esc(e, sizeof(e), at + 1, strlen(at + 1))
+				   : cl_esc(e, sizeof(e), val, strlen(val)));
+	return ROOT_NONE;
+}
+
+static bool is_block(enum root_kind k)
+{
+	return k >= ROOT_UUID && k <= ROOT_MAJMIN;
+}
+
+static void root_arg(struct cl_state *st, const char *val)
+{
+	struct boot_config *cfg = st->cfg;
+	const char *keep;
+	enum root_kind k = root_parse(st, val, &keep), old = cfg->root_kind;
+
+	if (st->root_seen && k != ROOT_NONE && old != ROOT_NONE && k != old) {
+		if (old == ROOT_ISCSI && is_block(k))
+			cl_diag(cfg, DIAG_INFO, "root=: root=iscsi: names the iSCSI disk and this root= (%s) the filesystem on it",
+				root_kind_name(k));
+		else
+			cl_diag(cfg, DIAG_WARN, "root=: this root= (%s) overrides an earlier root= (%s); the last one wins",
+				root_kind_name(k), root_kind_name(old));
+	}
+	st->root_seen = true;
+	cfg->root_kind = k;
+	cfg->root[0] = '\0';
+	if (k == ROOT_NONE)
+		return;
+	if (cl_copy(cfg->root, sizeof(cfg->root), keep, strlen(keep)) < 0 && k != ROOT_ISCSI &&
+	    k != ROOT_NFS_DIRECT) {
+		/* iSCSI and NFS keep their parts elsewhere; the others need the text */
+		cl_diag(cfg, DIAG_ERROR, "root=: value is %zu bytes, longer than the limit of %d",
+			strlen(keep), PATH_LEN - 1);
+		cfg->root_kind = ROOT_NONE;
+	}
+}
+
+/* The kernel takes root= over nfsroot= whatever their order. */
+static void cl_finish(struct cl_state *st)
+{
+	struct boot_config *cfg = st->cfg;
+
+	if (cfg->root_kind == ROOT_NFS_DIRECT) {
+		if (cfg->has_nfsroot)
+			cl_diag(cfg, DIAG_WARN, "nfsroot=: ignored, root=nfs:... already names the NFS export");
+		cfg->nfs_server = st->rootnfs.server;
+		memcpy(cfg->nfs_path, st->rootnfs.path, sizeof(cfg->nfs_path));
+		memcpy(cfg->nfs_options, st->rootnfs.options, sizeof(cfg->nfs_options));
+	} else if (cfg->has_nfsroot) {
+		if (cfg->root_kind == ROOT_NONE)
+			cfg->root_kind = ROOT_NFS;
+		else if (cfg->root_kind != ROOT_NFS)
+			cl_diag(cfg, DIAG_WARN, "nfsroot=: ignored, root= selects a %s root",
+				root_kind_name(cfg->root_kind));
+	}
+	cl_iscsi_finish(st);
+}
+
+/* ---- one word ------------------------------------------------------------ */
+
+static void handle(struct cl_state *st, const char *key, const char *val)
+{
+	static const char *const fmode[] = { "auto", "force", "skip" };
+	static const char *const frepair[] = { "preen", "yes", "no" };
+	struct boot_config *cfg = st->cfg;
+	long v;
+	int i;
+
+	/* flags: a value is ignored, as the kernel ignores "ro=..." */
+	if (!val) {
+		if (strcmp(key, "ro") == 0)
+			cfg->ro = 1;
+		else if (strcmp(key, "rw") == 0)
+			cfg->ro = 0;
+		else if (strcmp(key, "rootwait") == 0) {
+			cfg->rootwait = true;
+			cfg->rootwait_secs = -1;
+		} else if (strcmp(key, "quiet") == 0)
+			cfg->quiet = true;
+		else if (strcmp(key, "debug") == 0)
+			cfg->debug = true;
+		else if (strcmp(key, "fastboot") == 0)
+			cfg->fsck_mode = FSCK_SKIP;
+		else if (strcmp(key, "forcefsck") == 0)
+			cfg->fsck_mode = FSCK_FORCE;
+		else if (strcmp(key, "fsckfix") == 0)
+			cfg->fsck_repair = FSCK_YES;
+		else if (starts(key, "netroot."))
+			netroot_opt(cfg, key, NULL);
+		else
+			cl_iscsi_key(st, key, strlen(key), NULL);
+		return;
+	}
+	if (strcmp(key, "ip") == 0 || strcmp(key, "nfsaddrs") == 0)
+		cl_ip(st, key, val);
+	else if (strcmp(key, "BOOTIF") == 0 || strcmp(key, "hwaddr") == 0)
+		cl_hwaddr(st, key, val);
+	else if (strcmp(key, "dhcpclass") == 0)
+		set_str(cfg, key, cfg->dhcpclass, sizeof(cfg->dhcpclass), val);
+	else if (strcmp(key, "root") == 0)
+		root_arg(st, val);
+	else if (strcmp(key, "nfsroot") == 0)
+		nfsroot_arg(cfg, val);
+	else if (strcmp(key, "rootfstype") == 0)
+		set_str(cfg, key, cfg->rootfstype, sizeof(cfg->rootfstype), val);
+	else if (strcmp(key, "rootflags") == 0)
+		set_str(cfg, key, cfg->rootflags, sizeof(cfg->rootflags), val);
+	else if (strcmp(key, "init") == 0) {
+		set_str(cfg, key, cfg->init, sizeof(cfg->init), val);
+		if (val[0] && val[0] != '/')
+			cl_diag(cfg, DIAG_WARN, "init=: path is not absolute");
+	} else if (strcmp(key, "rootwait") == 0) {
+		/* kernel rootwait_timeout_setup(): a bad value waits forever */
+		cfg->rootwait = true;
+		cfg->rootwait_secs = -1;
+		if (get_num(cfg, key, val, 0, 86400, &v)) {
+			cfg->rootwait_secs = (int)v;
+			cfg->rootwait = v > 0;
+		}
+	} else if (strcmp(key, "rootdelay") == 0) {
+		if (get_num(cfg, key, val, 0, 3600, &v))
+			cfg->rootdelay = (int)v;
+	} else if (strcmp(key, "panic") == 0) {
+		if (get_num(cfg, key, val, -86400, 86400, &v)) {
+			cfg->panic = (int)v;
+			cfg->has_panic = true;
+		}
+	} else if (strcmp(key, "carrier_timeout") == 0) {
+		set_timeout(cfg, key, val, &cfg->nr.carrier_timeout);
+	} else if (strcmp(key, "fsck.mode") == 0) {
+		if ((i = get_word(cfg, key, val, fmode, 3, "auto, force, skip")) >= 0)
+			cfg->fsck_mode = (enum fsck_mode)i;
+	} else if (strcmp(key, "fsck.repair") == 0) {
+		if ((i = get_word(cfg, key, val, frepair, 3, "preen, yes, no")) >= 0)
+			cfg->fsck_repair = (enum fsck_repair)i;
+	} else if (strcmp(key, "quiet") == 0) {
+		cfg->quiet = true;
+	} else if (strcmp(key, "debug") == 0) {
+		cfg->debug = true;
+	} else if (starts(key, "netroot.")) {
+		netroot_opt(cfg, key, val);
+	} else {
+		/* iSCSI keys; anything else belongs to the kernel or the real init */
+		cl_iscsi_key(st, key, strlen(key), val);
+	}
+}
+
+/* ---- tokenising (kernel next_arg()) -------------------------------------- */
+
+static bool is_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* The next word at *pos, unquoted, written to out (NUL-terminated). With
+ * join, "key=value" stays one string (init arguments); else '=' becomes a
+ * NUL and *val points after it. NUL bytes in the input end a word. */
+static char *next_word(const char *t, size_t len, size_t *pos, char *out,
+		       size_t room, bool join, char **val)
+{
+	size_t p = *pos, start, end, eq = (size_t)-1, vs = 0, ve = 0, klen, need;
+	bool quoted = false, inq = false;
+	char *w = out;
+
+	while (p < len && (t[p] == '\0' || is_space((unsigned char)t[p])))
+		p++;
+	if (p >= len) {
+		*pos = p;
+		return NULL;
+	}
+	if (t[p] == '"') {
+		quoted = inq = true;
+		p++;
+	}
+	for (start = p; p < len; p++) {
+		unsigned char c = (unsigned char)t[p];
+
+		if (c == '\0' || (!inq && is_space(c)))
+			break;
+		if (eq == (size_t)-1 && c == '=' && p > start)
+			eq = p;
+		if (c == '"')
+			inq = !inq;
+	}
+	end = p;
+	*pos = p;
+	if (eq != (size_t)-1) {
+		klen = eq - start;
+		vs = eq + 1;
+		ve = end;
+		if (vs < end && t[vs] == '"') {  /* key="value" */
+			vs++;
+			if (t[end - 1] == '"' && end - 1 >= vs)
+				ve = end - 1;
+		}
+		if (quoted && ve == end && t[end - 1] == '"')  /* "key=value" */
+			ve = end - 1;
+		if (ve < vs)
+			ve = vs;
+		need = klen + 1 + (ve - vs) + 1;
+	} else {
+		klen = end - start;
+		if (quoted && klen > 0 && t[end - 1] == '"')
+			klen--;
+		need = klen + 1;
+	}
+	if (need > room)  /* cannot happen: a copy is never longer than its input */
+		return NULL;
+	memcpy(w, t + start, klen);
+	*val = NULL;
+	if (eq != (size_t)-1) {
+		w[klen] = join ? '=' : '\0';
+		*val = w + klen + 1;
+		memcpy(w + klen + 1, t + vs, ve - vs);
+		w[klen + 1 + (ve - vs)] = '\0';
+	} else {
+		w[klen] = '\0';
+	}
+	return w;
+}
+
+int cmdline_parse(const char *text, size_t len, struct boot_config *cfg)
+{
+	struct cl_state st;
+	size_t pos = 0, used = 0;
+	bool dashes = false;
+	int nwords = 0;
+
+	cmdline_defaults(cfg);
+	if (len > CMDLINE_MAX_LEN) {
+		cl_diag(cfg, DIAG_ERROR, "command line is %zu bytes, longer than the limit of %d; not parsed",
+			len, CMDLINE_MAX_LEN);
+		return -E2BIG;
+	}
+	if (!text)
+		len = 0;
+	memset(&st, 0, sizeof(st));
+	st.cfg = cfg;
+	for (;;) {
+		char *val, *w = next_word(text, len, &pos, cfg->storage + used,
+					  sizeof(cfg->storage) - used, dashes, &val);
+
+		if (!w)
+			break;
+		used += strlen(w) + 1 + (val && !dashes ? strlen(val) + 1 : 0);
+		if (dashes) {
+			if (cfg->init_argc < INIT_MAX_ARGS) {
+				cfg->init_argv[cfg->init_argc++] = w;
+			} else {
+				cl_diag(cfg, DIAG_ERROR, "--: more than %d arguments for init; the rest are dropped",
+					INIT_MAX_ARGS);
+				break;
+			}
+			continue;
+		}
+		if (!val && strcmp(w, "--") == 0) {
+			dashes = true;  /* the rest belongs to init (kernel parse_args) */
+			continue;
+		}
+		if (++nwords > CMDLINE_MAX_ARGS) {
+			cl_diag(cfg, DIAG_ERROR, "more than %d arguments on the command line; the rest are ignored",
+				CMDLINE_MAX_ARGS);
+			break;
+		}
+		handle(&st, w, val);
+	}
+	cfg->init_argv[cfg->init_argc] = NULL;
+	cl_finish(&st);
+	return 0;
+}

@@ -1,0 +1,138 @@
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int log_sinks = LOG_TO_STDERR;
+static int log_verbose, log_quiet;
+static int log_console = -1;
+/* Messages the kernel itself echoes from /dev/kmsg to the console: those with
+ * a level below console_loglevel. We skip writing those to the console twice. */
+static int kernel_console_level = -1;
+
+static int read_console_loglevel(void)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = open("/proc/sys/kernel/printk", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (buf[0] < '0' || buf[0] > '9')
+		return -1;
+	return (int)strtol(buf, NULL, 10);   /* "7\t4\t1\t7": the first is the console's */
+}
+
+void log_setup(int sinks, int verbose, int quiet)
+{
+	log_sinks = sinks;
+	log_verbose = verbose;
+	log_quiet = quiet;
+	kernel_console_level = (sinks & LOG_TO_KMSG) ? read_console_loglevel() : -1;
+}
+
+void log_set_console(int fd)
+{
+	log_console = fd;
+}
+
+double log_uptime(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) != 0)
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+char *log_escape(char *dst, size_t n, const char *src, size_t srclen)
+{
+	size_t o = 0, i;
+
+	if (n == 0)
+		return dst;
+	for (i = 0; i < srclen; i++) {
+		unsigned char c = (unsigned char)src[i];
+		size_t need = (c >= 0x20 && c < 0x7f && c != '\\') ? 1 : 4;
+
+		if (o + need + 4 > n) {   /* room for "..." and the NUL */
+			if (o + 4 <= n)
+				memcpy(dst + o, "...", 3), o += 3;
+			break;
+		}
+		if (need == 1)
+			dst[o++] = (char)c;
+		else
+			o += (size_t)snprintf(dst + o, n - o, "\\x%02x", c);
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
+	char msg[1024], line[1100];
+	int n;
+
+	if (level == LOG_DEBUG && !log_verbose)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+
+	if (log_sinks & LOG_TO_STDERR) {
+		n = snprintf(line, sizeof(line), "%s%s\n",
+			     level <= LOG_ERR ? "error: " : level == LOG_WARN ? "warning: " : "", msg);
+		write_all(2, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
+	if (log_sinks & LOG_TO_KMSG) {
+		/* Opened per line: the kernel rate-limits each open file to 10
+		 * lines per 5 s, and a boot can say more than that. */
+		int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+
+		if (fd >= 0) {
+			n = snprintf(line, sizeof(line), "<%d>netroot: %s\n", (int)level, msg);
+			write_all(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+			close(fd);
+		}
+	}
+	if ((log_sinks & LOG_TO_CONSOLE) && log_console >= 0) {
+		int kernel_echoes = (log_sinks & LOG_TO_KMSG) && kernel_console_level > (int)level;
+
+		if (!kernel_echoes && !(log_quiet && level > LOG_WARN)) {
+			n = snprintf(line, sizeof(line), "netroot: [%8.3f] %s\n", log_uptime(), msg);
+			write_all(log_console, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		}
+	}
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, fmt, ap);
+	va_end(ap);
+}

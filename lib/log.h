@@ -1,0 +1,42 @@
+/* The one logging API. Only the edges log (init steps, server I/O); codecs
+ * and parsers never do. Lines look like
+ *     netroot: [   2.345] mount: mounted 10.77.0.1:/export on /root
+ * with the time in seconds since the kernel started (CLOCK_BOOTTIME), so they
+ * line up with the kernel's own messages and /proc/uptime. */
+#ifndef NETROOT_LOG_H
+#define NETROOT_LOG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+enum log_level { LOG_ERR = 3, LOG_WARN = 4, LOG_INFO = 6, LOG_DEBUG = 7 };
+
+enum log_sink {
+	LOG_TO_STDERR = 1,      /* ordinary command: plain lines on stderr */
+	LOG_TO_CONSOLE = 2,     /* PID 1: the console fd given to log_set_console */
+	LOG_TO_KMSG = 4,        /* PID 1: /dev/kmsg, so the booted system's journal has it */
+};
+
+/* sinks: an OR of enum log_sink. verbose: also print LOG_DEBUG. quiet: the
+ * console shows warnings and errors only (kernel "quiet"). */
+void log_setup(int sinks, int verbose, int quiet);
+void log_set_console(int fd);
+
+void log_msg(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void log_vmsg(enum log_level level, const char *fmt, va_list ap);
+
+#define log_err(...)   log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+/* Seconds since the kernel started. */
+double log_uptime(void);
+
+/* Copy src into dst (size n) with every byte outside printable ASCII shown
+ * as \xNN, so untrusted text cannot forge log lines or send escapes to the
+ * console. Always NUL-terminates; truncates with "...". Returns dst. */
+char *log_escape(char *dst, size_t n, const char *src, size_t srclen);
+
+#endif

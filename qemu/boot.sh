@@ -1,0 +1,46 @@
+# qemu/boot.sh: start an arm64 guest inside the lab namespace; sourced after
+# qemu/lab.sh.
+#
+#   lab_kernel_path                     -> vmlinuz of the cached arm64 kernel
+#   lab_qemu_start KERNEL INITRD "APPEND" LOG [MAC]
+#                                       -> sets LAB_QEMU_PID (tracked)
+#   lab_qemu_running                    -> 0 while qemu is alive
+#
+# The guest's only NIC is virtio-net-pci on tap0, which lives in the lab's
+# namespace; the console (ttyAMA0) goes to LOG. -no-reboot turns the guest's
+# reboot (e.g. after panic=N) and poweroff into qemu exiting. romfile= drops
+# the NIC's iPXE option ROM: useless with -kernel, and efi-virtio.rom is in
+# ipxe-qemu, which the lab does not install.
+
+LAB_ROOT=$(cd "$LAB_HERE/.." && pwd)
+LAB_CACHE=${NETROOT_CACHE:-$LAB_ROOT/.cache}
+
+lab_kernel_version() {
+    [ -s "$LAB_CACHE/arm64/kernel-version" ] || {
+        lab_log "no arm64 kernel in $LAB_CACHE (run scripts/install-deps all)"
+        return 1
+    }
+    cat "$LAB_CACHE/arm64/kernel-version"
+}
+
+lab_kernel_path() {
+    local v
+    v=$(lab_kernel_version) || return 1
+    echo "$LAB_CACHE/arm64/boot/vmlinuz-$v"
+}
+
+lab_qemu_start() {
+    local kernel=$1 initrd=$2 append=$3 log=$4 mac=${5:-52:54:00:12:34:56}
+    # ip netns exec execs qemu, so $! is qemu's own PID.
+    ip netns exec "$LAB_NS" qemu-system-aarch64 \
+        -M virt -cpu cortex-a72 -m 1024 -nographic -no-reboot -accel tcg \
+        -kernel "$kernel" -initrd "$initrd" \
+        -append "console=ttyAMA0 $append" \
+        -netdev "tap,id=n0,ifname=$LAB_TAP,script=no,downscript=no" \
+        -device "virtio-net-pci,netdev=n0,mac=$mac,romfile=" \
+        < /dev/null > "$log" 2>&1 &
+    LAB_QEMU_PID=$!
+    lab_track "$LAB_QEMU_PID"
+}
+
+lab_qemu_running() { kill -0 "$LAB_QEMU_PID" 2>/dev/null; }
