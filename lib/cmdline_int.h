@@ -43,6 +43,13 @@ const char *cl_esc(char *buf, size_t size, const char *s, size_t n);
 int cl_num(const char *s, size_t n, long min, long max, long *out);
 int cl_copy(char *dst, size_t size, const char *src, size_t n);
 bool cl_eq(const char *s, size_t n, const char *lit);
+bool cl_starts(const char *s, const char *prefix);
+bool cl_append(char *dst, size_t size, const char *s, size_t n); /* ","-joined */
+
+/* cmdline_root.c */
+void cl_root(struct cl_state *st, const char *val);
+void cl_nfsroot(struct boot_config *cfg, const char *val);
+void cl_finish(struct cl_state *st);
 
 /* cmdline_ip.c */
 void cl_ip(struct cl_state *st, const char *key, const char *val);

@@ -14,6 +14,7 @@
 # daemons run in a private mount namespace with their own /run, so labs can
 # run in parallel. Processes are ended by PID, never by name.
 
+# shellcheck disable=SC2034 # LAB_GUEST_IP, LAB_NFS_PROTOS are for callers
 LAB_NET=${LAB_NET:-10.77.0}           # the /24 used inside the namespace
 LAB_SERVER_IP=$LAB_NET.1
 LAB_GUEST_IP=$LAB_NET.10
