@@ -21,8 +21,9 @@ static const struct {
 } nfs_errors[] = {
 	{ ENOENT, false, "the server has no such export",
 	  "compare the path in nfsroot= with the server's exports (showmount -e / exportfs -v on the server)" },
-	{ EACCES, false, "the server refused this client",
-	  "the export's client list must include this address, with no_root_squash" },
+	{ EACCES, false, "the server refused access to that path",
+	  "is the path in nfsroot= exported (some servers, nfs-ganesha among them, answer a wrong path this way)? "
+	  "If it is, its client list must include this address, with no_root_squash" },
 	{ EPERM, false, "the server refused this client",
 	  "the export's client list must include this address, with no_root_squash" },
 	{ EPROTONOSUPPORT, false, "this NFS version is not supported by the server or the kernel",
