@@ -36,7 +36,7 @@ LDFLAGS_MUSL := -static -Wl,--gc-sections
 
 # Debian's static archives, linked by full path so musl's libc is the only libc.
 libpath = $(firstword $(wildcard /usr/lib/$(TRIPLET)/$(1) /lib/$(TRIPLET)/$(1)))
-INIT_LIBS := $(call libpath,libnl-route-3.a) $(call libpath,libnl-3.a)
+INIT_LIBS := $(call libpath,libnl-route-3.a) $(call libpath,libnl-3.a) $(call libpath,libnfs.a)
 
 LIB_SRCS  := $(filter-out lib/glibc_compat.c,$(wildcard lib/*.c))
 INIT_SRCS := $(wildcard init/*.c) $(LIB_SRCS) lib/glibc_compat.c
@@ -51,6 +51,7 @@ $(KINC)/.stamp:
 	$(Q)ln -sfn /usr/include/asm-generic $(KINC)/asm-generic
 	$(Q)ln -sfn $(ASMDIR) $(KINC)/asm
 	$(Q)ln -sfn /usr/include/libnl3 $(KINC)/libnl3
+	$(Q)ln -sfn /usr/include/nfsc $(KINC)/nfsc
 	$(Q)touch $@
 
 $(BUILD)/obj/%.o: %.c $(HDRS) $(KINC)/.stamp

@@ -367,3 +367,45 @@ int bootplan_build(const struct boot_config *cfg, struct boot_plan *p)
 
 	return p->fatal ? -EINVAL : 0;
 }
+
+int nfs_plan_from_rootpath(struct nfs_plan *nfs, const char *rootpath)
+{
+	struct boot_plan *tmp;
+	static const char *const prefixes[] = { "nfs4:", "nfs:" };
+	const char *p = rootpath, *colon, *comma;
+	size_t i, len;
+	int r;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(p, prefixes[i], strlen(prefixes[i]))) {
+			p += strlen(prefixes[i]);
+			if (i == 0)
+				nfs->vers_major = 4;
+			break;
+		}
+	colon = strchr(p, ':');
+	comma = strchr(p, ',');
+	if (colon && (!comma || colon < comma)) {
+		in4_t a;
+
+		if (parse_in4(p, (size_t)(colon - p), &a) != 0)
+			return -EINVAL;     /* a name: no resolver before the root is up */
+		nfs->server = a;
+		p = colon + 1;
+	}
+	len = comma ? (size_t)(comma - p) : strlen(p);
+	if (len == 0 || len >= sizeof(nfs->path) || p[0] != '/')
+		return -EINVAL;
+	memcpy(nfs->path, p, len);
+	nfs->path[len] = '\0';
+	if (!comma)
+		return 0;
+	/* The options go through the same rules as nfsroot='s. */
+	tmp = &(struct boot_plan){ 0 };
+	tmp->nfs = *nfs;
+	plan_nfs_options(tmp, comma + 1);
+	r = tmp->fatal ? -EINVAL : 0;
+	if (!r)
+		*nfs = tmp->nfs;
+	return r;
+}

@@ -68,6 +68,12 @@ int nfs_path_expand(const char *tmpl, const char *nodename, char *out, size_t n)
 int nfs_mount_data(const struct nfs_plan *nfs, int vers_major, int vers_minor,
 		   in4_t server, in4_t client, char *out, size_t n);
 
+/* DHCP option 17 (root-path) as the NFS root when nfsroot= is absent:
+ * "[nfs:|nfs4:][<server-ip>:]<path>[,<options>]". Fills in what it names
+ * (the server only if given). Returns 0, or -EINVAL for a root-path that
+ * cannot be used (a host name, a relative path, bad options). */
+int nfs_plan_from_rootpath(struct nfs_plan *nfs, const char *rootpath);
+
 /* netmask <-> prefix length; -1 if the mask is not contiguous. */
 int in4_prefix_len(in4_t mask);
 in4_t in4_mask_of(int prefix);

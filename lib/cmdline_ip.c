@@ -146,13 +146,24 @@ static void addr(struct boot_config *cfg, const char *key, int i, struct fld f, 
 	}
 }
 
+/* Printable and no blank: what a hostname or an interface name may hold. */
+static bool graphic(struct fld f)
+{
+	size_t i;
+
+	for (i = 0; i < f.n; i++)
+		if ((unsigned char)f.p[i] <= 0x20 || (unsigned char)f.p[i] >= 0x7f)
+			return false;
+	return true;
+}
+
 static void device(struct boot_config *cfg, const char *key, struct ip_spec *s, struct fld f)
 {
 	char e[CL_ESC_LEN];
 
 	if (f.n >= sizeof(s->device) || memchr(f.p, '/', f.n) || cl_eq(f.p, f.n, ".") ||
-	    cl_eq(f.p, f.n, "..")) {
-		cl_diag(cfg, DIAG_ERROR, "%s=: device '%s' is not an interface name (at most %d bytes, no '/')",
+	    cl_eq(f.p, f.n, "..") || !graphic(f)) {
+		cl_diag(cfg, DIAG_ERROR, "%s=: device '%s' is not an interface name (at most %d printable bytes, no '/')",
 			key, cl_esc(e, sizeof(e), f.p, f.n), IFNAME_LEN - 1);
 		return;
 	}
@@ -215,7 +226,10 @@ static void kernel_form(struct boot_config *cfg, const char *key, struct ip_spec
 		case 2: addr(cfg, key, i, f[i], &s->gateway); break;
 		case 3: addr(cfg, key, i, f[i], &s->netmask); break;
 		case 4:
-			if (cl_copy(s->hostname, sizeof(s->hostname), f[i].p, f[i].n) < 0)
+			if (!graphic(f[i]))
+				cl_diag(cfg, DIAG_ERROR, "%s=: field 5 (hostname) '%s' holds a blank or unprintable byte",
+					key, cl_esc(e, sizeof(e), f[i].p, f[i].n));
+			else if (cl_copy(s->hostname, sizeof(s->hostname), f[i].p, f[i].n) < 0)
 				cl_diag(cfg, DIAG_ERROR, "%s=: field 5 (hostname) '%s' is longer than %d bytes",
 					key, cl_esc(e, sizeof(e), f[i].p, f[i].n), HOSTNAME_LEN - 1);
 			break;

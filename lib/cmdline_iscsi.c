@@ -152,7 +152,10 @@ static void portal_item(struct cl_state *st, const char *what, const char *p, si
 			if (rb[1] != ':' || !get_port(st, what, rb + 2, (size_t)(p + n - rb - 2), &port))
 				return;
 		}
-		add_portal(st, what, p + 1, rb ? hn : n - 1, port, true);
+		if (rb)
+			add_portal(st, what, p + 1, hn, port, true);
+		else
+			add_portal(st, what, p, n, port, true);  /* rejected, and named */
 	} else if (colon && memchr(colon + 1, ':', (size_t)(p + n - colon - 1))) {
 		add_portal(st, what, p, n, 0, true);
 	} else if (colon) {
@@ -317,6 +320,8 @@ void cl_root_iscsi(struct cl_state *st, const char *val)
 				break;
 			q++;
 		}
+		if (q == at && nc == 1 && cn[0] == 0)
+			return;  /* "iscsi:@host:...": no credentials */
 		if (q != at || (nc != 2 && nc != 4)) {
 			cl_diag(cfg, DIAG_ERROR, "%s the part before '@' must be <user>:<password> or <user>:<password>:<in-user>:<in-password>; credentials ignored",
 				what);

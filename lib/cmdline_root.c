@@ -67,6 +67,11 @@ void cl_nfsroot(struct boot_config *cfg, const char *val)
 	if (plen == 0 || cl_eq(p, plen, "default"))
 		return;
 	if (tftp) {
+		const char *colon = memchr(p, ':', plen);
+
+		if (colon)  /* "nfsroot=fileserver:/export": a name is not a server */
+			cl_diag(cfg, DIAG_WARN, "nfsroot=: '%s' is not an IPv4 address, so the whole value is a path under /tftpboot (as in the kernel)",
+				cl_esc(e, sizeof(e), p, (size_t)(colon - p)));
 		if (plen + strlen("/tftpboot/") < sizeof(cfg->nfs_path))
 			snprintf(cfg->nfs_path, sizeof(cfg->nfs_path), "/tftpboot/%.*s", (int)plen, p);
 		else

@@ -212,7 +212,10 @@ static void test_quoting(void)
 	CHECK_INT(cfg.root_kind, ROOT_NONE, "root= after -- is for init, not for us");
 
 	parse("ip=\"10.0.0.2::10.0.0.1:255.255.255.0:my host:eth0:off\"");
-	CHECK_STR(cfg.ip[0].hostname, "my host", "quoted value keeps its space");
+	CHECK(cfg.ip[0].hostname[0] == '\0' && strcmp(cfg.ip[0].device, "eth0") == 0 &&
+	      diag_has(DIAG_ERROR, "'my host' holds a blank"), "quoted value keeps its space (a hostname may not)");
+	parse("rootflags=\"a b\"");
+	CHECK_STR(cfg.rootflags, "a b", "quoted value keeps its space");
 	parse("\"ip=10.0.0.2:::::eth1:off\"");
 	CHECK_STR(cfg.ip[0].device, "eth1", "quoted whole word");
 	parse("root=\"/dev/sda1\"");
@@ -438,6 +441,8 @@ static void test_ip_details(void)
 		 "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh");
 	parse(line);
 	CHECK(strlen(s->hostname) == 64 && cfg.ndiag == 0, "hostname of 64 bytes fits");
+	parse("ip=\x1b[31m:dhcp");
+	CHECK(s->device[0] == '\0' && diag_has(DIAG_ERROR, "device '\\x1b[31m'"), "control bytes in a device name -> error");
 	parse("ip=:::::eth0123456789ab:dhcp");
 	CHECK(strcmp(s->device, "eth0123456789ab") == 0 && cfg.ndiag == 0, "device of 15 bytes fits");
 
@@ -515,6 +520,7 @@ static void test_root_table(void)
 		{ "nfsroot=/srv/nfs/%s", ROOT_NFS, NULL, "0.0.0.0", "/srv/nfs/%s", "", 0, NULL },
 		{ "nfsroot=300.0.0.1:/srv", ROOT_NFS, NULL, "0.0.0.0", "/srv", "", DIAG_ERROR, "nfsroot=: server '300.0.0.1'" },
 		{ "nfsroot=10.0.0.1:srv", ROOT_NFS, NULL, "10.0.0.1", "srv", "", DIAG_WARN, "not absolute" },
+		{ "nfsroot=fileserver:/export", ROOT_NFS, NULL, "0.0.0.0", "/tftpboot/fileserver:/export", "", DIAG_WARN, "'fileserver' is not an IPv4 address" },
 		{ "nfsroot=10.0.0.1.5:/x", ROOT_NFS, NULL, "0.0.0.0", "10.0.0.1.5:/x", "", DIAG_WARN, "not absolute" },
 		{ "root=/dev/nfs nfsroot=10.0.0.1:/a nfsroot=10.0.0.2:/b", ROOT_NFS, NULL, "10.0.0.2", "/b", "", 0, NULL },
 		{ "nfsroot=10.0.0.1:/a root=/dev/sda1", ROOT_DEVPATH, "/dev/sda1", NULL, NULL, NULL, DIAG_WARN, "nfsroot=: ignored" },
@@ -693,6 +699,8 @@ static void test_iscsi(void)
 	parse("iscsi_target_ip=[fd00::1]:3261,fd00::2 iscsi_target_name=iqn.x:y");
 	CHECK(c->nportals == 2 && !strcmp(c->portal[0].host, "fd00::1") && c->portal[0].port == 3261 &&
 	      !strcmp(c->portal[1].host, "fd00::2"), "IPv6 portals");
+	parse("iscsi_target_ip=[fd00::1 iscsi_target_name=iqn.x:y");
+	CHECK(c->nportals == 0 && diag_has(DIAG_ERROR, "'[fd00::1' is not an IP address"), "unclosed [ -> error");
 	parse("iscsi_target_ip=storage.lan iscsi_target_name=iqn.x:y");
 	CHECK(c->nportals == 0 && diag_has(DIAG_ERROR, "iscsi_target_ip=: 'storage.lan' is not an IP address"),
 	      "host name portal -> error");
@@ -836,7 +844,6 @@ static void test_diagnostics(void)
 
 	parse("rootdelay=\x01\xff\\x");
 	CHECK(diag_has(DIAG_ERROR, "'\\x01\\xff\\\\x'") != NULL, "non-printable bytes escaped as \\xNN");
-	dump_diags();
 	CHECK(all_printable(), "escaped diagnostic is printable");
 
 	strcpy(line, "rootdelay=");
