@@ -2,12 +2,15 @@
 # qemu/lab.sh.
 #
 #   lab_kernel_path                     -> vmlinuz of the cached arm64 kernel
-#   lab_qemu_start KERNEL INITRD "APPEND" LOG [MAC]
+#   lab_qemu_start KERNEL INITRD "APPEND" LOG [MAC [MAC2]]
 #                                       -> sets LAB_QEMU_PID (tracked)
 #   lab_qemu_running                    -> 0 while qemu is alive
 #
-# The guest's only NIC is virtio-net-pci on tap0, which lives in the lab's
-# namespace; the console (ttyAMA0) goes to LOG. -no-reboot turns the guest's
+# The guest gets one virtio-net-pci NIC per tap of the lab (LAB_TAPS, set
+# by lab_netns_up: tap0, or tap0 and tap1), in that order, so tap0 is the
+# guest's eth0 and tap1 its eth1. MACs: 52:54:00:12:34:56 (MAC) and
+# 52:54:00:12:34:57 (MAC2). The taps live in the lab's namespace; the
+# console (ttyAMA0) goes to LOG. -no-reboot turns the guest's
 # reboot (e.g. after panic=N) and poweroff into qemu exiting. romfile= drops
 # the NIC's iPXE option ROM: useless with -kernel, and efi-virtio.rom is in
 # ipxe-qemu, which the lab does not install.
@@ -29,15 +32,23 @@ lab_kernel_path() {
     echo "$LAB_CACHE/arm64/boot/vmlinuz-$v"
 }
 
+LAB_MACS="52:54:00:12:34:56 52:54:00:12:34:57"
+
 lab_qemu_start() {
-    local kernel=$1 initrd=$2 append=$3 log=$4 mac=${5:-52:54:00:12:34:56}
+    local kernel=$1 initrd=$2 append=$3 log=$4 t i=0
+    local -a macs nics=()
+    read -r -a macs <<< "${5:-${LAB_MACS% *}} ${6:-${LAB_MACS#* }}"
+    for t in ${LAB_TAPS:-$LAB_TAP}; do
+        nics+=(-netdev "tap,id=n$i,ifname=$t,script=no,downscript=no"
+               -device "virtio-net-pci,netdev=n$i,mac=${macs[$i]},romfile=")
+        i=$((i + 1))
+    done
     # ip netns exec execs qemu, so $! is qemu's own PID.
     ip netns exec "$LAB_NS" qemu-system-aarch64 \
         -M virt -cpu cortex-a72 -m 1024 -nographic -no-reboot -accel tcg \
         -kernel "$kernel" -initrd "$initrd" \
         -append "console=ttyAMA0 $append" \
-        -netdev "tap,id=n0,ifname=$LAB_TAP,script=no,downscript=no" \
-        -device "virtio-net-pci,netdev=n0,mac=$mac,romfile=" \
+        "${nics[@]}" \
         < /dev/null > "$log" 2>&1 &
     LAB_QEMU_PID=$!
     lab_track "$LAB_QEMU_PID"

@@ -2,10 +2,21 @@
 #
 #   . qemu/lab.sh
 #   lab_init e2e              # names, temp dir; installs the cleanup trap
-#   lab_netns_up              # namespace + tap0 (qemu side) at 10.77.0.1/24
+#   lab_netns_up [NICS]       # namespace, bridge br-lab at 10.77.0.1/24, tap0
+#                             # (qemu side) on it; NICS=2: tap0 left bare (no
+#                             # address, nothing behind it), tap1 on br-lab
+#   lab_veth_up               # or: server namespace (br-lab as above) and a
+#                             # client namespace joined by a veth pair,
+#                             # veth-c (client side) down and unaddressed
 #   lab_nfs_start ROOT 3,4    # rpcbind + ganesha serving ROOT as /export
 #   lab_nfs_wait 3 20         # poll with nfs-ls until it answers (v3 or v4)
-#   lab_exec CMD...           # run CMD inside the namespace
+#   lab_dhcp_start dnsmasq|kea [ARGS]  # DHCP server on $LAB_SERVER_IF, set
+#                             # up by DHCP_* variables (see qemu/dhcp-server)
+#   lab_dhcp_wait 10          # poll until it serves (port 67 / Kea's log)
+#   lab_dhcp_log              # path of its log (dnsmasq --log-dhcp / Kea)
+#   lab_dhcp_stop
+#   lab_exec CMD...           # run CMD inside the (server) namespace
+#   lab_cexec CMD...          # run CMD inside the client namespace (veth lab)
 #   lab_cleanup               # also run by the trap on exit/INT/TERM
 #
 # Every packet stays inside the lab's own namespace: the tap device is
@@ -18,7 +29,10 @@
 LAB_NET=${LAB_NET:-10.77.0}           # the /24 used inside the namespace
 LAB_SERVER_IP=$LAB_NET.1
 LAB_GUEST_IP=$LAB_NET.10
-LAB_TAP=tap0
+LAB_TAP=tap0                           # the guest's first NIC
+LAB_TAPS=tap0                          # every tap, in guest NIC order
+LAB_SERVER_IF=br-lab                   # where the servers answer
+LAB_CLIENT_IF=veth-c                   # veth lab: the client's end
 LAB_EXPORT=/export
 LAB_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -28,24 +42,82 @@ lab_log() { echo "lab: $*" >&2; }
 lab_init() {
     LAB_NS=netroot-$1-$$
     LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/netroot-lab-$1.XXXXXX")
-    LAB_NS_CREATED="" LAB_NFS_PID="" LAB_PIDS=""
+    LAB_CNS=netroot-$1-c-$$
+    LAB_NS_CREATED="" LAB_CNS_CREATED="" LAB_NFS_PID="" LAB_PIDS=""
+    LAB_DHCP_PID="" LAB_DHCP_KIND="" LAB_DHCP_DIR="" LAB_DHCP_N=0
     trap 'lab_cleanup' EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
 }
 
 lab_exec() { ip netns exec "$LAB_NS" "$@"; }
+lab_cexec() { ip netns exec "$LAB_CNS" "$@"; }
 
+# The servers' side of every lab is a bridge, br-lab, holding
+# $LAB_SERVER_IP/24, with a port that keeps its carrier on: Kea skips
+# an interface that is not "running" (no carrier) when it opens its sockets
+# and does not look again, and a tap has no carrier until qemu opens it, a
+# veth none until the client brings its end up. The guest's taps or the
+# server's veth end are plain bridge ports (STP off: forwarding at once).
+# The carrier port is one end of a veth pair whose other end is up and
+# attached to nothing (the lab kernels may have no dummy driver).
+lab_bridge_up() {
+    ip -n "$LAB_NS" link set lo up &&
+    ip -n "$LAB_NS" link add br-lab type bridge stp_state 0 forward_delay 0 &&
+    ip -n "$LAB_NS" link add carrier0 type veth peer name carrier1 &&
+    ip -n "$LAB_NS" link set carrier0 master br-lab &&
+    ip -n "$LAB_NS" link set carrier0 up &&
+    ip -n "$LAB_NS" link set carrier1 up &&
+    ip -n "$LAB_NS" addr add "$LAB_SERVER_IP/24" dev br-lab &&
+    ip -n "$LAB_NS" link set br-lab up &&
+    LAB_SERVER_IF=br-lab
+}
+
+# lab_netns_up [NICS]: NICS=1 (default): the guest's NIC, tap0, is on the
+# servers' bridge. NICS=2: its first NIC (tap0) is up but on no bridge, with
+# no address and no server behind it; the second (tap1) is on the bridge: a
+# boot must find the NIC that answers.
 lab_netns_up() {
+    local nics=${1:-1} t
+    case $nics in
+        1) LAB_TAPS=tap0 ;;
+        2) LAB_TAPS="tap0 tap1" ;;
+        *) lab_log "lab_netns_up: NICS must be 1 or 2, not '$nics'"; return 1 ;;
+    esac
     ip netns add "$LAB_NS" || return 1
     LAB_NS_CREATED=1
-    ip -n "$LAB_NS" link set lo up &&
-    ip -n "$LAB_NS" tuntap add dev "$LAB_TAP" mode tap &&
-    ip -n "$LAB_NS" addr add "$LAB_SERVER_IP/24" dev "$LAB_TAP" &&
-    ip -n "$LAB_NS" link set "$LAB_TAP" up
+    lab_bridge_up || return 1
+    for t in $LAB_TAPS; do
+        ip -n "$LAB_NS" tuntap add dev "$t" mode tap &&
+        ip -n "$LAB_NS" link set "$t" up || return 1
+    done
+    # The last tap is the one with the servers behind it.
+    ip -n "$LAB_NS" link set "${LAB_TAPS##* }" master br-lab
+}
+
+# lab_veth_up: two namespaces, the servers' ($LAB_NS: br-lab at
+# $LAB_SERVER_IP/24 with veth-s on it) and the client's ($LAB_CNS:
+# $LAB_CLIENT_IF down and unaddressed, as a NIC is when the initramfs
+# starts). The pair is created inside the namespaces: it never exists in the
+# host's.
+lab_veth_up() {
+    ip netns add "$LAB_NS" || return 1
+    LAB_NS_CREATED=1
+    ip netns add "$LAB_CNS" || return 1
+    LAB_CNS_CREATED=1
+    LAB_TAPS=""
+    lab_bridge_up &&
+    ip -n "$LAB_CNS" link set lo up &&
+    ip -n "$LAB_NS" link add veth-s type veth peer name "$LAB_CLIENT_IF" netns "$LAB_CNS" &&
+    ip -n "$LAB_NS" link set veth-s master br-lab &&
+    ip -n "$LAB_NS" link set veth-s up
 }
 
 lab_netns_down() {
+    if [ -n "$LAB_CNS_CREATED" ]; then
+        ip netns delete "$LAB_CNS" 2>/dev/null || lab_log "could not delete namespace $LAB_CNS"
+        LAB_CNS_CREATED=""
+    fi
     [ -n "$LAB_NS_CREATED" ] || return 0
     ip netns delete "$LAB_NS" 2>/dev/null || lab_log "could not delete namespace $LAB_NS"
     LAB_NS_CREATED=""
@@ -122,6 +194,80 @@ lab_nfs_stop() {
     LAB_NFS_PID=""
 }
 
+# lab_dhcp_start KIND [EXTRA...]: dnsmasq or kea on $LAB_SERVER_IF, serving
+# $LAB_NET.0/24 as the DHCP_* variables say (qemu/dhcp-server documents
+# them; export them or put them before the call). Each start gets a fresh
+# directory, so a restarted server has no leases from an earlier case.
+lab_dhcp_start() {
+    local kind=$1
+    shift
+    lab_dhcp_stop
+    LAB_DHCP_N=$((LAB_DHCP_N + 1))
+    LAB_DHCP_KIND=$kind
+    LAB_DHCP_DIR=$LAB_DIR/dhcp-$LAB_DHCP_N-$kind
+    mkdir -p "$LAB_DHCP_DIR"
+    # As for NFS: ip, unshare and the script all exec, so $! is the daemon.
+    DHCP_NET=${DHCP_NET:-$LAB_NET} ip netns exec "$LAB_NS" \
+        unshare --mount --propagation private \
+        sh "$LAB_HERE/dhcp-server" "$kind" "$LAB_DHCP_DIR" "$LAB_SERVER_IF" "$@" \
+        > "$LAB_DHCP_DIR/server.out" 2>&1 &
+    LAB_DHCP_PID=$!
+}
+
+lab_dhcp_log() {
+    case $LAB_DHCP_KIND in
+        dnsmasq) echo "$LAB_DHCP_DIR/dnsmasq.log" ;;
+        kea) echo "$LAB_DHCP_DIR/kea.log" ;;
+        *) echo /dev/null ;;
+    esac
+}
+
+# lab_dhcp_ready: the server can answer now: its UDP socket on port 67
+# exists in the namespace (dnsmasq binds it after reading its
+# configuration; Kea opens it beside its raw socket) and, for Kea, it logged
+# DHCP4_STARTED. Kea also logs DHCP4_STARTED when it could open no socket
+# at all, hence the socket check.
+lab_dhcp_ready() {
+    [ -n "$(lab_exec ss -Huln 'sport = :67' 2>/dev/null)" ] || return 1
+    case $LAB_DHCP_KIND in
+        dnsmasq) return 0 ;;
+        kea) grep -q 'DHCP4_STARTED' "$LAB_DHCP_DIR/kea.log" 2>/dev/null ;;
+        *) return 1 ;;
+    esac
+}
+
+# lab_dhcp_wait DEADLINE_S: poll until ready, the daemon died, or the
+# deadline; sets LAB_DHCP_READY_MS.
+lab_dhcp_wait() {
+    local deadline=${1:-10} t0 now
+    t0=$(date +%s%N)
+    while :; do
+        if lab_dhcp_ready; then
+            now=$(date +%s%N)
+            LAB_DHCP_READY_MS=$(( (now - t0) / 1000000 ))
+            return 0
+        fi
+        if ! kill -0 "$LAB_DHCP_PID" 2>/dev/null; then
+            lab_log "$LAB_DHCP_KIND exited; its output:"
+            tail -n 20 "$LAB_DHCP_DIR/server.out" "$(lab_dhcp_log)" >&2 2>/dev/null
+            return 1
+        fi
+        now=$(date +%s%N)
+        if [ $(( (now - t0) / 1000000000 )) -ge "$deadline" ]; then
+            lab_log "$LAB_DHCP_KIND not ready after ${deadline}s; log tail:"
+            tail -n 20 "$LAB_DHCP_DIR/server.out" "$(lab_dhcp_log)" >&2 2>/dev/null
+            return 1
+        fi
+        sleep 0.05
+    done
+}
+
+lab_dhcp_stop() {
+    [ -n "$LAB_DHCP_PID" ] || return 0
+    lab_kill "$LAB_DHCP_PID" 30
+    LAB_DHCP_PID=""
+}
+
 # lab_cleanup: idempotent; ends tracked processes, the NFS server, the
 # namespace, and removes the scratch directory (LAB_KEEP=1 keeps it).
 lab_cleanup() {
@@ -129,6 +275,7 @@ lab_cleanup() {
     trap - EXIT INT TERM
     for p in $LAB_PIDS; do lab_kill "$p" 20; done
     LAB_PIDS=""
+    lab_dhcp_stop
     lab_nfs_stop
     lab_netns_down
     if [ -n "${LAB_DIR:-}" ] && [ -d "$LAB_DIR" ]; then
