@@ -79,6 +79,13 @@ $(TBUILD)/test_%: tests/unit/test_%.c $(LIB_SRCS) $(HDRS) tests/unit/check.h
 	@echo "  TEST-CC $@"
 	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $< $(LIB_SRCS)
 
+# test_dhcpc runs the real DHCP client (init/dhcpc.c) over its own fake of
+# the socket seam (init/dhcp_net.h), so it links that one init file too.
+$(TBUILD)/test_dhcpc: tests/unit/test_dhcpc.c init/dhcpc.c $(LIB_SRCS) $(HDRS) tests/unit/check.h
+	@mkdir -p $(TBUILD)
+	@echo "  TEST-CC $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $< init/dhcpc.c $(LIB_SRCS)
+
 # Fuzz targets: replayed over their corpora by `make check` (gcc + ASan/UBSan),
 # run for real with `make fuzz` (clang + libFuzzer).
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

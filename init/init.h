@@ -50,10 +50,19 @@ int net_find_address(const struct netif *nif, in4_t *addr, int *prefix);
 int net_find_gateway(const struct netif *nif, in4_t *gw);
 int net_add_address(const struct netif *nif, in4_t addr, int prefix, in4_t brd);
 int net_add_default_route(const struct netif *nif, in4_t gw);
+int net_add_route(const struct netif *nif, in4_t dst, int prefix, in4_t gw);  /* gw 0: on-link */
+int net_link_down(const struct netif *nif);
+int net_has_carrier(const struct netif *nif);       /* 1, 0, or -errno */
+int net_list_ether(struct netif *out, int max);     /* physical Ethernet devices now present */
 
 /* network.c: the network step as a whole. */
+struct net_opts {
+	const char *run_dir;            /* where net-<dev>.conf etc. go: "/run" at boot */
+	bool boot;                      /* PID 1: also write /etc/resolv.conf, set the hostname */
+};
 int network_setup(const struct boot_config *cfg, const struct boot_plan *plan,
-		  struct net_result *res);
+		  const struct net_opts *opts, struct net_result *res);
+int network_main(int argc, char **argv);   /* netroot-init --network CMDLINE */
 
 /* nfsroot.c */
 int nfsroot_mount(const struct boot_config *cfg, const struct boot_plan *plan,

@@ -80,7 +80,9 @@ static int boot(void)
 	phase_end();
 
 	if (plan.net != NET_NONE) {
-		r = network_setup(&cfg, &plan, &net);
+		static const struct net_opts opts = { "/run", true };
+
+		r = network_setup(&cfg, &plan, &opts, &net);
 		if (r < 0)
 			return r;
 	}
@@ -117,9 +119,12 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: netroot-init --explain [CMDLINE] [--json]\n"
+		"       netroot-init --network CMDLINE [--run-dir DIR]\n"
 		"  Prints the boot plan netroot-init would follow for CMDLINE (default:\n"
 		"  /proc/cmdline): interface and addressing, root, server, path or target,\n"
 		"  mount options, fsck policy, init, and warnings about the arguments.\n"
+		"  --network runs only the network step of that plan (ip=, BOOTIF=, timeouts)\n"
+		"  in the current network namespace, as a test or to try DHCP on a machine.\n"
 		"  As PID 1 (the initramfs /init) it boots that plan.\n");
 	return 2;
 }
@@ -129,6 +134,8 @@ int main(int argc, char **argv)
 	if (getpid() != 1) {
 		if (argc >= 2 && !strcmp(argv[1], "--explain"))
 			return explain_main(argc - 2, argv + 2);
+		if (argc >= 2 && !strcmp(argv[1], "--network"))
+			return network_main(argc - 2, argv + 2);
 		return usage();
 	}
 

@@ -279,36 +279,100 @@ int net_add_address(const struct netif *nif, in4_t addr, int prefix, in4_t brd)
 	return 0;
 }
 
-int net_add_default_route(const struct netif *nif, in4_t gw)
+int net_add_route(const struct netif *nif, in4_t dst, int prefix, in4_t gw)
 {
 	struct rtnl_route *rt = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	in4_t any = 0;
-	struct nl_addr *dst = nl_addr_build(AF_INET, &any, 4);
-	struct nl_addr *via = nl_addr_build(AF_INET, &gw, 4);
-	char s[16];
+	struct nl_addr *dsta = nl_addr_build(AF_INET, &dst, 4);
+	struct nl_addr *via = gw ? nl_addr_build(AF_INET, &gw, 4) : NULL;
+	char s1[16], s2[16];
 	int r = -NLE_NOMEM;
 
-	if (rt && nh && dst && via) {
-		nl_addr_set_prefixlen(dst, 0);
+	if (rt && nh && dsta && (via || !gw)) {
+		nl_addr_set_prefixlen(dsta, prefix);
 		rtnl_route_set_family(rt, AF_INET);
 		rtnl_route_set_table(rt, RT_TABLE_MAIN);
-		rtnl_route_set_scope(rt, RT_SCOPE_UNIVERSE);
+		/* no gateway: the destination is on the link itself */
+		rtnl_route_set_scope(rt, gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
 		rtnl_route_set_protocol(rt, RTPROT_BOOT);
-		rtnl_route_set_dst(rt, dst);
+		rtnl_route_set_dst(rt, dsta);
 		rtnl_route_nh_set_ifindex(nh, nif->ifindex);
-		rtnl_route_nh_set_gateway(nh, via);
+		if (via)
+			rtnl_route_nh_set_gateway(nh, via);
 		rtnl_route_add_nexthop(rt, nh);
 		nh = NULL;              /* owned by the route now */
 		r = rtnl_route_add(sk, rt, NLM_F_CREATE | NLM_F_EXCL);
 	}
 	if (nh)
 		rtnl_route_nh_free(nh);
-	nl_addr_put(dst);
+	nl_addr_put(dsta);
 	nl_addr_put(via);
 	rtnl_route_put(rt);
 	if (r < 0 && r != -NLE_EXIST)
-		return fail(EIO, "is the gateway in ip= (field 3) on the client's subnet?",
-			    "cannot add a default route via %s on %s: %s", in4_str(gw, s), nif->name, nl_geterror(r));
+		return fail(EIO, "is the gateway on the client's subnet?",
+			    "cannot add the route %s/%d via %s on %s: %s", in4_str(dst, s1), prefix,
+			    gw ? in4_str(gw, s2) : "(link)", nif->name, nl_geterror(r));
 	return 0;
+}
+
+int net_add_default_route(const struct netif *nif, in4_t gw)
+{
+	return net_add_route(nif, 0, 0, gw);
+}
+
+int net_link_down(const struct netif *nif)
+{
+	struct rtnl_link *l = NULL, *change;
+	int r;
+
+	if (get_link(nif, &l) < 0)
+		return -ENODEV;
+	change = rtnl_link_alloc();
+	if (!change) {
+		rtnl_link_put(l);
+		return -ENOMEM;
+	}
+	rtnl_link_unset_flags(change, IFF_UP);
+	r = rtnl_link_change(sk, l, change, 0);
+	rtnl_link_put(change);
+	rtnl_link_put(l);
+	return r < 0 ? -EIO : 0;
+}
+
+int net_has_carrier(const struct netif *nif)
+{
+	struct rtnl_link *l = NULL;
+	bool up;
+
+	if (get_link(nif, &l) < 0)
+		return -ENODEV;
+	up = (rtnl_link_get_flags(l) & IFF_LOWER_UP) != 0;
+	rtnl_link_put(l);
+	return up;
+}
+
+/* Every physical Ethernet device present now, lowest ifindex first. */
+int net_list_ether(struct netif *out, int max)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_object *o;
+	int n = 0, i, j;
+
+	if (rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache) < 0)
+		return -EIO;
+	for (o = nl_cache_get_first(cache); o && n < max; o = nl_cache_get_next(o)) {
+		struct rtnl_link *l = (struct rtnl_link *)o;
+
+		if (is_physical_ether(l))
+			fill_netif(l, &out[n++]);
+	}
+	nl_cache_free(cache);
+	for (i = 1; i < n; i++)         /* insertion sort by ifindex */
+		for (j = i; j > 0 && out[j].ifindex < out[j - 1].ifindex; j--) {
+			struct netif t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
 }

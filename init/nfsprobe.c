@@ -159,16 +159,18 @@ int nfs_probe(in4_t server, const char *path, bool want_v3, bool want_v4, double
 
 	if (want_v4) {
 		deadline = log_uptime() + timeout;
+		out->v4_probed = true;
 		out->v4 = probe_version(srv, out, 4 /* NFS_V4 */, deadline, out->v4_msg, sizeof(out->v4_msg));
 	}
 	/* v3 only when needed: asked for, or v4 did not work. */
 	if (want_v3 && !(want_v4 && out->v4 == 0)) {
 		deadline = log_uptime() + timeout;
+		out->v3_probed = true;
 		out->v3 = probe_version(srv, out, 3 /* NFS_V3 */, deadline, out->v3_msg, sizeof(out->v3_msg));
 	}
 	/* The export list (MOUNT protocol) tells a user what the server has,
 	 * when the path was wrong. Only asked when something failed. */
-	if ((want_v3 && out->v3 != 0) || (want_v4 && out->v4 != 0)) {
+	if (out->v3 != 0 && out->v4 != 0) {
 		struct rpc_context *rpc = rpc_init_context();
 		struct probe_wait w = { .out = out };
 

@@ -9,6 +9,7 @@
 struct nfs_probe {
 	char path[PATH_LEN];
 	int v3, v4;                 /* 0 = mounted fine with libnfs at that version, else -errno */
+	bool v3_probed, v4_probed;
 	char v3_msg[160], v4_msg[160];  /* the server's or libnfs' words when it failed */
 	bool server_up;             /* something answered */
 	bool have_exports;          /* the MOUNT export list was read */

@@ -97,14 +97,14 @@ static int version_order(const struct nfs_plan *nfs, const struct nfs_probe *pr,
 }
 
 /* The probe's verdict, for the failure message. */
-static void probe_summary(const struct nfs_probe *pr, bool want_v3, bool want_v4, char *buf, size_t n)
+static void probe_summary(const struct nfs_probe *pr, char *buf, size_t n)
 {
 	int o = 0;
 
 	buf[0] = '\0';
-	if (want_v4)
+	if (pr->v4_probed)
 		o += snprintf(buf + o, n - (size_t)o, "; NFSv4: %s", pr->v4 ? pr->v4_msg : "ok");
-	if (want_v3 && (size_t)o < n)
+	if (pr->v3_probed && (size_t)o < n)
 		o += snprintf(buf + o, n - (size_t)o, "; NFSv3: %s", pr->v3 ? pr->v3_msg : "ok");
 	if (pr->have_exports && (size_t)o < n)
 		snprintf(buf + o, n - (size_t)o, "; the server exports: %s", pr->exports);
@@ -152,7 +152,7 @@ int nfsroot_mount(const struct boot_config *cfg, const struct boot_plan *plan,
 	for (;;) {
 		attempt++;
 		r = nfs_probe(server, path, want_v3, want_v4, PROBE_TIMEOUT, &pr);
-		probe_summary(&pr, want_v3, want_v4, why, sizeof(why));
+		probe_summary(&pr, why, sizeof(why));
 		log_info("mount: probe of %s%s", source, why);
 		server_down = !pr.server_up;
 		if (r < 0 && pr.have_exports && !pr.path_exported) {

@@ -36,4 +36,32 @@
 #define MODULES_MAX             256
 #define MODULE_LIST_LEN         65536
 
+/* DHCPv4: the codec (lib/dhcp_msg.c, shared by the client and the server)
+ * and the client (init/dhcpc.c). An option that breaks its length rule or a
+ * limit below is dropped whole (routes, names); the address lists keep their
+ * first entries and flag the rest, so the caller can say what it ignored. */
+#define DHCP_PKT_MAX            1500  /* IPv4 packet sent or received, IP+UDP headers included;
+                                       * also the maximum message size (option 57) we announce */
+#define DHCP_MAX_OPTIONS        128   /* option fragments in one message; legitimate ones carry < 40 */
+#define DHCP_MAX_ROUTERS        8     /* option 3 entries kept */
+#define DHCP_MAX_DNS            8     /* option 6 entries kept */
+#define DHCP_MAX_NTP            8     /* option 42 entries kept */
+#define DHCP_MAX_ROUTES         16    /* option 121 (RFC 3442): more makes the option invalid */
+#define DHCP_DOMAIN_LEN         256   /* option 15, with the NUL */
+#define DHCP_SEARCH_LEN         256   /* option 119 decoded as "a.example b.example", with the NUL
+                                       * (the classic resolv.conf search limit) */
+#define DHCP_MAX_SEARCH         6     /* names kept from option 119 (resolv.conf's classic limit) */
+#define DHCP_NAME_MAX_PTRS      128   /* compression pointers followed in one option 119 name */
+#define DHCP_MAX_IFACES         8     /* interfaces one dhcp_acquire() runs in parallel */
+#define DHCP_RX_BURST           32    /* packets read from one socket per poll wake-up, so a
+                                       * flooded interface cannot starve the others */
+/* Client timing (RFC 2131 4.1, scaled down for a boot loader): the first
+ * retransmission after ~1 s, doubling to a cap, each +-0.5 s of jitter. */
+#define DHCP_RETRANS_FIRST_MS   1000
+#define DHCP_RETRANS_MAX_MS     8000
+#define DHCP_RETRANS_JITTER_MS  500
+#define DHCP_REQUEST_TRIES      4     /* REQUESTs sent before starting over with DISCOVER */
+#define DHCP_RESTART_DELAY_MS   1000  /* pause before DISCOVER again after a NAK or unanswered
+                                       * REQUESTs, so a confused server cannot make us spin */
+
 #endif

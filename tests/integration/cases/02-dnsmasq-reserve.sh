@@ -1,0 +1,12 @@
+#!/bin/bash
+# dnsmasq reserves 10.77.0.42 and the hostname resv42 for the client's MAC:
+# the client must take exactly that address, and report the hostname.
+. "$(dirname "$0")/../lib.sh"
+it_setup
+DHCP_RESERVE=$IT_MAC,10.77.0.42,resv42 it_server dnsmasq
+it_client
+it_configured '10\.77\.0\.42'
+check "net-veth-c.conf: HOSTNAME='resv42' (option 12)" [ "$(it_conf HOSTNAME)" = resv42 ]
+check "the host's hostname is untouched (client ran in its own UTS namespace)" \
+    [ "$(hostname)" != resv42 ]
+it_done
