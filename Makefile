@@ -36,7 +36,8 @@ LDFLAGS_MUSL := -static -Wl,--gc-sections
 
 # Debian's static archives, linked by full path so musl's libc is the only libc.
 libpath = $(firstword $(wildcard /usr/lib/$(TRIPLET)/$(1) /lib/$(TRIPLET)/$(1)))
-INIT_LIBS := $(call libpath,libnl-route-3.a) $(call libpath,libnl-3.a) $(call libpath,libnfs.a)
+INIT_LIBS := $(call libpath,libnl-route-3.a) $(call libpath,libnl-3.a) $(call libpath,libnfs.a) \
+             $(call libpath,libiscsi.a) $(call libpath,libblkid.a)
 
 LIB_SRCS  := $(filter-out lib/glibc_compat.c,$(wildcard lib/*.c))
 INIT_SRCS := $(wildcard init/*.c) $(LIB_SRCS) lib/glibc_compat.c
@@ -52,6 +53,8 @@ $(KINC)/.stamp:
 	$(Q)ln -sfn $(ASMDIR) $(KINC)/asm
 	$(Q)ln -sfn /usr/include/libnl3 $(KINC)/libnl3
 	$(Q)ln -sfn /usr/include/nfsc $(KINC)/nfsc
+	$(Q)ln -sfn /usr/include/iscsi $(KINC)/iscsi
+	$(Q)ln -sfn /usr/include/blkid $(KINC)/blkid
 	$(Q)touch $@
 
 $(BUILD)/obj/%.o: %.c $(HDRS) $(KINC)/.stamp
@@ -63,8 +66,10 @@ $(BUILD)/netroot-init.debug: $(INIT_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(MUSLCC) $(CFLAGS_MUSL) $(LDFLAGS_MUSL) -o $@ $(INIT_OBJS) $(INIT_LIBS)
 
+# .eh_frame (unwind tables from Debian's archives, ~130 KB) is dropped: this
+# is C with no exceptions, and musl's cancellation does not unwind.
 $(BUILD)/netroot-init: $(BUILD)/netroot-init.debug
-	$(Q)$(STRIP) -o $@ $<
+	$(Q)$(STRIP) -R .eh_frame -R .comment -o $@ $< 2>/dev/null
 	@echo "  STRIP   $@ ($$(stat -c %s $@) bytes)"
 
 # ---- host tests (glibc, sanitizers) -------------------------------------

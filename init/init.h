@@ -4,6 +4,8 @@
 #ifndef NETROOT_INIT_H
 #define NETROOT_INIT_H
 
+#include <sys/types.h>
+
 #include "bootplan.h"
 #include "cmdline.h"
 #include "netconf.h"
@@ -67,6 +69,15 @@ int network_main(int argc, char **argv);   /* netroot-init --network CMDLINE */
 /* nfsroot.c */
 int nfsroot_mount(const struct boot_config *cfg, const struct boot_plan *plan,
 		  const struct net_result *net, const char *target);
+
+/* iscsiroot.c: the LUN as dev (/dev/nbd0), served by the root-storage daemon. */
+int iscsi_attach(const struct boot_config *cfg, const char *dev, bool from_pid1, pid_t *pid);
+void iscsi_mark_interface(const char *ifname);
+int attach_main(int argc, char **argv);    /* netroot-init --attach-iscsi CMDLINE */
+
+/* blockroot.c: find (rootwait), fsck and mount a block root on NEWROOT.
+ * disk: the iSCSI disk for root=iscsi: without a filesystem root=, or NULL. */
+int blockroot_mount(const struct boot_config *cfg, const struct boot_plan *plan, const char *disk);
 
 /* switchroot.c: only returns on failure. */
 int switch_root(const char *newroot, const char *init, char *const argv[]);

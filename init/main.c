@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "rootstore.h"
 
 static struct boot_config cfg;
 static struct boot_plan plan;
@@ -35,13 +36,19 @@ static void report_diagnostics(void)
 
 static int attach_root(void)
 {
-	switch (plan.root_kind) {
-	case ROOT_NFS:
+	pid_t daemon;
+	int r;
+
+	if (plan.root_kind == ROOT_NFS)
 		return nfsroot_mount(&cfg, &plan, &net, NEWROOT);
-	default:
-		return fail(ENOTSUP, "use root=/dev/nfs with nfsroot= (iSCSI and block roots come in a later release)",
-			    "root=%s (%s) is not supported by this build", cfg.root, root_kind_name(plan.root_kind));
+	if (cfg.iscsi.any || plan.root_kind == ROOT_ISCSI) {
+		r = iscsi_attach(&cfg, "/dev/nbd0", true, &daemon);
+		if (r < 0)
+			return r;
+		iscsi_mark_interface(net.device);
+		return blockroot_mount(&cfg, &plan, "/dev/nbd0");
 	}
+	return blockroot_mount(&cfg, &plan, NULL);
 }
 
 /* One boot attempt. Returns only on failure (failure is filled in). */
@@ -87,10 +94,6 @@ static int boot(void)
 			return r;
 	}
 
-	if (cfg.rootdelay > 0) {
-		log_info("rootdelay=%d: waiting", cfg.rootdelay);
-		sleep((unsigned)cfg.rootdelay);
-	}
 	phase_begin("mount");
 	r = attach_root();
 	if (r < 0)
@@ -120,22 +123,29 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: netroot-init --explain [CMDLINE] [--json]\n"
 		"       netroot-init --network CMDLINE [--run-dir DIR]\n"
+		"       netroot-init --attach-iscsi CMDLINE\n"
 		"  Prints the boot plan netroot-init would follow for CMDLINE (default:\n"
 		"  /proc/cmdline): interface and addressing, root, server, path or target,\n"
 		"  mount options, fsck policy, init, and warnings about the arguments.\n"
 		"  --network runs only the network step of that plan (ip=, BOOTIF=, timeouts)\n"
 		"  in the current network namespace, as a test or to try DHCP on a machine.\n"
+		"  --attach-iscsi logs in to the iSCSI target the line names and serves the LUN\n"
+		"  as the next free /dev/nbdN (the same root-storage daemon a boot starts).\n"
 		"  As PID 1 (the initramfs /init) it boots that plan.\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "--rootstore"))
+		return rootstore_main(argc, argv);      /* the '@' daemon, re-executed */
 	if (getpid() != 1) {
 		if (argc >= 2 && !strcmp(argv[1], "--explain"))
 			return explain_main(argc - 2, argv + 2);
 		if (argc >= 2 && !strcmp(argv[1], "--network"))
 			return network_main(argc - 2, argv + 2);
+		if (argc >= 2 && !strcmp(argv[1], "--attach-iscsi"))
+			return attach_main(argc - 2, argv + 2);
 		return usage();
 	}
 

@@ -5,8 +5,8 @@
 #   lab_netns_up [NICS]       # namespace, bridge br-lab at 10.77.0.1/24, tap0
 #                             # (qemu side) on it; NICS=2: tap0 left bare (no
 #                             # address, nothing behind it), tap1 on br-lab
-#   lab_veth_up               # or: server namespace (br-lab as above) and a
-#                             # client namespace joined by a veth pair,
+#   lab_veth_up               # or: server namespace (veth-s at 10.77.0.1/24)
+#                             # and a client namespace joined by a veth pair,
 #                             # veth-c (client side) down and unaddressed
 #   lab_nfs_start ROOT 3,4    # rpcbind + ganesha serving ROOT as /export
 #   lab_nfs_wait 3 20         # poll with nfs-ls until it answers (v3 or v4)
@@ -18,6 +18,7 @@
 #   lab_exec CMD...           # run CMD inside the (server) namespace
 #   lab_cexec CMD...          # run CMD inside the client namespace (veth lab)
 #   lab_cleanup               # also run by the trap on exit/INT/TERM
+#                             # (qemu/iscsi.sh adds the iSCSI target)
 #
 # Every packet stays inside the lab's own namespace: the tap device is
 # created inside it and qemu is started inside it (lab_exec), so the guest
@@ -53,12 +54,11 @@ lab_init() {
 lab_exec() { ip netns exec "$LAB_NS" "$@"; }
 lab_cexec() { ip netns exec "$LAB_CNS" "$@"; }
 
-# The servers' side of every lab is a bridge, br-lab, holding
+# The servers' side of the qemu lab is a bridge, br-lab, holding
 # $LAB_SERVER_IP/24, with a port that keeps its carrier on: Kea skips
 # an interface that is not "running" (no carrier) when it opens its sockets
-# and does not look again, and a tap has no carrier until qemu opens it, a
-# veth none until the client brings its end up. The guest's taps or the
-# server's veth end are plain bridge ports (STP off: forwarding at once).
+# and does not look again, and a tap has no carrier until qemu opens it. The
+# guest's taps are plain bridge ports (STP off).
 # The carrier port is one end of a veth pair whose other end is up and
 # attached to nothing (the lab kernels may have no dummy driver).
 lab_bridge_up() {
@@ -95,21 +95,24 @@ lab_netns_up() {
     ip -n "$LAB_NS" link set "${LAB_TAPS##* }" master br-lab
 }
 
-# lab_veth_up: two namespaces, the servers' ($LAB_NS: br-lab at
-# $LAB_SERVER_IP/24 with veth-s on it) and the client's ($LAB_CNS:
-# $LAB_CLIENT_IF down and unaddressed, as a NIC is when the initramfs
-# starts). The pair is created inside the namespaces: it never exists in the
-# host's.
+# lab_veth_up: two namespaces, the servers' ($LAB_NS: veth-s at
+# $LAB_SERVER_IP/24) and the client's ($LAB_CNS: $LAB_CLIENT_IF down and
+# unaddressed, as a NIC is when the initramfs starts). The pair is created
+# inside the namespaces: it never exists in the host's. No bridge here: a
+# bridge port starts forwarding only when the kernel's link watcher has
+# processed the carrier change, up to 1 s after the client's link up, and
+# would eat a client's first DISCOVER (Kea's carrier problem is handled in
+# lab_dhcp_start instead).
 lab_veth_up() {
     ip netns add "$LAB_NS" || return 1
     LAB_NS_CREATED=1
     ip netns add "$LAB_CNS" || return 1
     LAB_CNS_CREATED=1
-    LAB_TAPS=""
-    lab_bridge_up &&
+    LAB_TAPS="" LAB_SERVER_IF=veth-s
+    ip -n "$LAB_NS" link set lo up &&
     ip -n "$LAB_CNS" link set lo up &&
     ip -n "$LAB_NS" link add veth-s type veth peer name "$LAB_CLIENT_IF" netns "$LAB_CNS" &&
-    ip -n "$LAB_NS" link set veth-s master br-lab &&
+    ip -n "$LAB_NS" addr add "$LAB_SERVER_IP/24" dev veth-s &&
     ip -n "$LAB_NS" link set veth-s up
 }
 
@@ -206,6 +209,15 @@ lab_dhcp_start() {
     LAB_DHCP_KIND=$kind
     LAB_DHCP_DIR=$LAB_DIR/dhcp-$LAB_DHCP_N-$kind
     mkdir -p "$LAB_DHCP_DIR"
+    # Kea opens no socket on an interface without carrier (and never looks
+    # again): in the veth lab, give veth-s its carrier by setting the
+    # client's end up until Kea is ready (lab_dhcp_wait sets it down again).
+    # Its sockets keep working across later carrier changes.
+    LAB_DHCP_PEER_UP=""
+    if [ "$kind" = kea ] && [ "$LAB_SERVER_IF" = veth-s ] && [ -n "$LAB_CNS_CREATED" ] &&
+       ! ip -n "$LAB_CNS" link show "$LAB_CLIENT_IF" | grep -q '[<,]UP[,>]'; then
+        ip -n "$LAB_CNS" link set "$LAB_CLIENT_IF" up && LAB_DHCP_PEER_UP=1
+    fi
     # As for NFS: ip, unshare and the script all exec, so $! is the daemon.
     DHCP_NET=${DHCP_NET:-$LAB_NET} ip netns exec "$LAB_NS" \
         unshare --mount --propagation private \
@@ -243,6 +255,10 @@ lab_dhcp_wait() {
     t0=$(date +%s%N)
     while :; do
         if lab_dhcp_ready; then
+            if [ -n "${LAB_DHCP_PEER_UP:-}" ]; then
+                ip -n "$LAB_CNS" link set "$LAB_CLIENT_IF" down
+                LAB_DHCP_PEER_UP=""
+            fi
             now=$(date +%s%N)
             LAB_DHCP_READY_MS=$(( (now - t0) / 1000000 ))
             return 0
@@ -277,6 +293,8 @@ lab_cleanup() {
     LAB_PIDS=""
     lab_dhcp_stop
     lab_nfs_stop
+    # qemu/iscsi.sh, when the caller sourced it
+    if declare -F lab_iscsi_stop > /dev/null; then lab_iscsi_stop; fi
     lab_netns_down
     if [ -n "${LAB_DIR:-}" ] && [ -d "$LAB_DIR" ]; then
         if [ -n "${LAB_KEEP:-}" ]; then lab_log "kept $LAB_DIR"; else rm -rf "$LAB_DIR"; fi

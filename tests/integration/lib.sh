@@ -134,7 +134,8 @@ it_configured() {
     check "net-veth-c.conf: PROTO='dhcp'" [ "$(it_conf PROTO)" = dhcp ]
     check "net-veth-c.conf: IPV4ADDR is ${addr%/*}" [ -n "$addr" -a "$(it_conf IPV4ADDR)" = "${addr%/*}" ]
     if [ "$IT_CLIENT" = ours ]; then
-        local re="^netroot: network: veth-c ${want//./\\.}/24 \\(dhcp\\) configured [0-9]+\\.[0-9]{3} s after link up"
+        # "netroot: " may be followed by an uptime stamp, "[12.345] ".
+        local re="^netroot: (\\[ *[0-9.]+\\] )?network: veth-c $want/24 \\(dhcp\\) configured [0-9]+\\.[0-9]{3} s after link up\$"
         if grep -Eq "$re" "$CLIENT_OUT"; then
             ok "final line: $(grep -E "$re" "$CLIENT_OUT" | head -n1)"
         else
