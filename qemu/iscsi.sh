@@ -20,7 +20,8 @@
 #                                iscsi-readcapacity16, iscsi-perf ...) run in
 #                                the namespace, logging in with the lab's
 #                                initiator name and CHAP secrets (passed in
-#                                its environment, not its argv)
+#                                its environment, not its argv), ended
+#                                after LAB_ISCSI_TOOL_TIMEOUT (30) s
 #
 # Settings, read by lab_iscsi_start (and kept for lab_iscsi_restart):
 #   LAB_ISCSI_CHAP="USER:SECRET"    tgt "incoming" account: the target
@@ -42,7 +43,8 @@
 # scans every LUN, so a root=UUID= on the user's boards finds it there.
 #
 # tgtd ignores SIGTERM while it has targets: lab_iscsi_stop deletes the
-# target first, and lab_kill falls back to SIGKILL. Each lab's tgtd has its
+# target, asks tgtd to exit (tgtadm --op delete --mode system), and falls
+# back to SIGKILL by PID. Each lab's tgtd has its
 # own management socket (-C N, N from the lab's PID) inside its own /run
 # (qemu/iscsi-target), so labs can run side by side.
 
@@ -69,7 +71,8 @@ lab_iscsi_tool() {
     shift
     env ${u:+LIBISCSI_CHAP_USERNAME="$u"} ${p:+LIBISCSI_CHAP_PASSWORD="$p"} \
         ${tu:+LIBISCSI_CHAP_TARGET_USERNAME="$tu"} ${tp:+LIBISCSI_CHAP_TARGET_PASSWORD="$tp"} \
-        ip netns exec "$LAB_NS" "$cmd" -i "$LAB_ISCSI_INITIATOR" "$@"
+        ip netns exec "$LAB_NS" timeout "${LAB_ISCSI_TOOL_TIMEOUT:-30}" \
+        "$cmd" -i "$LAB_ISCSI_INITIATOR" "$@"
 }
 
 # lab_iscsi_configure: target 1, LUN 1 = the image, accounts, ACL.
@@ -138,10 +141,12 @@ lab_iscsi_start() {
     }
 }
 
+# Discovery sessions have no account in tgt (CHAP is per target), so
+# libiscsi must not insist on mutual CHAP there: no target secret for it.
 lab_iscsi_ready() {
-    lab_iscsi_tool timeout 5 iscsi-ls "iscsi://$LAB_SERVER_IP:$LAB_ISCSI_PORT/" 2>/dev/null |
+    LAB_ISCSI_TOOL_TIMEOUT=5 LAB_ISCSI_MUTUAL="" lab_iscsi_tool iscsi-ls "iscsi://$LAB_SERVER_IP:$LAB_ISCSI_PORT/" 2>/dev/null |
         grep -qF "$LAB_ISCSI_IQN" &&
-    lab_iscsi_tool timeout 5 iscsi-inq "$(lab_iscsi_url 1)" > /dev/null 2>&1
+    LAB_ISCSI_TOOL_TIMEOUT=5 lab_iscsi_tool iscsi-inq "$(lab_iscsi_url 1)" > /dev/null 2>&1
 }
 
 lab_iscsi_wait() {
@@ -184,8 +189,16 @@ lab_iscsi_restart() {
 
 lab_iscsi_stop() {
     [ -n "$LAB_ISCSI_PID" ] || return 0
-    # tgtd leaves on SIGTERM only without targets.
+    # tgtd ignores SIGTERM while it has targets; "delete --mode system" is
+    # its own orderly shutdown (what Debian's init script does). SIGKILL
+    # after 3 s if it is still there.
+    local i=0
     lab_iscsi_adm --mode target --op delete --force --tid 1 > /dev/null 2>&1
-    lab_kill "$LAB_ISCSI_PID" 30
+    lab_iscsi_adm --mode system --op delete > /dev/null 2>&1
+    while kill -0 "$LAB_ISCSI_PID" 2>/dev/null && [ $i -lt 30 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+    kill -KILL "$LAB_ISCSI_PID" 2>/dev/null
+    wait "$LAB_ISCSI_PID" 2>/dev/null
     LAB_ISCSI_PID=""
 }

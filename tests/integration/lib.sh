@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/integration/lib.sh: sourced by every case in tests/integration/cases.
 #
 # A case is a bash script that runs in its own process with its own lab: a
@@ -78,12 +79,17 @@ it_server() {
 
 # it_client [EXTRA_CMDLINE]: run the client under test once, bounded by
 # dhcp_timeout + 15 s; sets CLIENT_RC, CLIENT_MS; output in CLIENT_OUT.
+# shellcheck disable=SC2120  # the extra command line is optional
 it_client() {
     local line="$IT_CMDLINE${1:+ $1}" t0 t1 limit=$((IT_DHCP_TIMEOUT + 15))
     : > "$LAB_DIR/etc-resolv.conf"
     t0=$(date +%s%N)
     # shellcheck disable=SC2016  # expanded by the inner sh
-    lab_cexec unshare --pid --fork --kill-child --uts --mount --propagation private sh -c '
+    # In the background and waited for, so that a TERM to the case runs the
+    # lab's trap at once (bash defers traps while a foreground command
+    # runs); the trap ends unshare by PID, and --kill-child takes the whole
+    # PID namespace with it.
+    ip netns exec "$LAB_CNS" unshare --pid --fork --kill-child --uts --mount --propagation private sh -c '
         d=$1
         shift
         hostname netroot-it-sentinel
@@ -93,7 +99,10 @@ it_client() {
         hostname > "$d/uts-hostname"
         exit $rc' it "$LAB_DIR" timeout -k 2 "$limit" \
         "$IT_HERE/client" "$IT_CLIENT" "$IT_BIN" "$line" "$RUN" "$LAB_CLIENT_IF" \
-        > "$CLIENT_OUT" 2>&1
+        > "$CLIENT_OUT" 2>&1 &
+    local pid=$!
+    lab_track "$pid"
+    wait "$pid"
     CLIENT_RC=$?
     t1=$(date +%s%N)
     CLIENT_MS=$(( (t1 - t0) / 1000000 ))

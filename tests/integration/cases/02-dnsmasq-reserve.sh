@@ -1,6 +1,7 @@
 #!/bin/bash
 # dnsmasq reserves 10.77.0.42 and the hostname resv42 for the client's MAC:
 # the client must take exactly that address, and report the hostname.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/../lib.sh"
 it_setup
 DHCP_RESERVE=$IT_MAC,10.77.0.42,resv42 it_server dnsmasq

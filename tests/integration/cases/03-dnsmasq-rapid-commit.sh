@@ -3,6 +3,7 @@
 # (RFC 4039, option 80) in its DISCOVER gets the ACK at once, with no
 # OFFER/REQUEST round trip. Proof: the server log has a DISCOVER and an ACK
 # for the client and no REQUEST.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/../lib.sh"
 it_setup
 DHCP_RAPID=1 it_server dnsmasq

@@ -1,5 +1,6 @@
 #!/bin/bash
 # ISC Kea hands out an address from its pool (10.77.0.100-149).
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/../lib.sh"
 it_setup
 it_server kea

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Kea reserves 10.77.0.43 (outside the pool) and the hostname resv43 for the
 # client's MAC.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/../lib.sh"
 it_setup
 DHCP_RESERVE=$IT_MAC,10.77.0.43,resv43 it_server kea

@@ -2,6 +2,7 @@
 # What the boot needs besides the address, from dnsmasq: root path (option
 # 17), DNS server (6) and domain (15) must reach net-veth-c.conf and
 # resolv.conf. dnsmasq sends option 17 only to a client that asks for it.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/../lib.sh"
 it_setup
 DHCP_ROOTPATH=10.77.0.1:/srv/nfs/pi-%s,vers=3 DHCP_DNS=10.77.0.53 DHCP_DOMAIN=boot.lab.test \

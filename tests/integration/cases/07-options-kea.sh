@@ -1,6 +1,7 @@
 #!/bin/bash
 # The same options from Kea (which, like dnsmasq, sends only the options the
 # client asks for).
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/../lib.sh"
 it_setup
 DHCP_ROOTPATH=10.77.0.1:/export DHCP_DNS=10.77.0.53 DHCP_DOMAIN=kea.lab.test it_server kea

@@ -2,10 +2,12 @@
 # No DHCP server on the link: the client must give up on its own after
 # netroot.dhcp_timeout= (plus a few seconds), exit nonzero and say in a
 # FAILED line that DHCP got no answer — never hang, never succeed.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/../lib.sh"
 it_setup
 it_client
 # 124/137: the harness' own timeout ended it, which is a hang, not a failure.
+# shellcheck disable=SC2016  # evaluated by check
 check "client exits nonzero by itself (exit $CLIENT_RC)" \
     eval '[ "$CLIENT_RC" -ne 0 ] && [ "$CLIENT_RC" -ne 124 ] && [ "$CLIENT_RC" -ne 137 ]'
 limit=$(( (IT_DHCP_TIMEOUT + 5) * 1000 ))
