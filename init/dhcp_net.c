@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -139,4 +140,50 @@ void dhcp_net_close(int fd)
 {
 	if (fd >= 0)
 		close(fd);
+}
+
+static int parked[DHCP_MAX_IFACES];
+static int nparked;
+
+void dhcp_net_close_later(int fd)
+{
+	if (fd < 0)
+		return;
+	if (nparked < DHCP_MAX_IFACES)
+		parked[nparked++] = fd;
+	else
+		close(fd);
+}
+
+/* The kernel frees a packet socket on its last close, and that is the slow
+ * part. A child takes a reference, the parent drops its own at once, and the
+ * child makes the last close off our critical path. The pipe makes sure the
+ * parent's close comes first; the child is not waited for (PID 1's strays
+ * are reaped by the real init). */
+void dhcp_net_close_parked(void)
+{
+	int go[2];
+	pid_t pid;
+	char c;
+
+	if (nparked == 0)
+		return;
+	if (pipe2(go, O_CLOEXEC) == 0) {
+		pid = fork();
+		if (pid == 0) {
+			close(go[1]);
+			while (read(go[0], &c, 1) < 0 && errno == EINTR)
+				;
+			while (nparked > 0)
+				close(parked[--nparked]);
+			_exit(0);
+		}
+		close(go[0]);
+		while (nparked > 0)
+			close(parked[--nparked]);   /* not the last reference when the fork worked */
+		close(go[1]);
+		return;
+	}
+	while (nparked > 0)
+		close(parked[--nparked]);
 }

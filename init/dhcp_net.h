@@ -28,5 +28,10 @@ int dhcp_net_send(int fd, const struct dhcp_iface *ifc, const uint8_t *pkt, size
 ssize_t dhcp_net_recv(int fd, uint8_t *buf, size_t cap, unsigned *flags);
 
 void dhcp_net_close(int fd);
+/* Closing a packet socket waits for an RCU grace period in the kernel
+ * (packet_release -> synchronize_net), 10-20 ms: dhcp_acquire() parks its
+ * sockets here, and the caller closes them once the address is applied. */
+void dhcp_net_close_later(int fd);
+void dhcp_net_close_parked(void);
 
 #endif

@@ -746,6 +746,6 @@ int dhcp_acquire(const struct dhcp_iface *ifs, int n, const struct dhcp_client_p
 out_close:
 	for (i = 0; i < n; i++)
 		if (slots[i].fd >= 0)
-			dhcp_net_close(slots[i].fd);
+			dhcp_net_close_later(slots[i].fd);
 	return r;
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dhcp_net.h"
 #include "dhcpc.h"
 #include "log.h"
 
@@ -319,8 +320,8 @@ static int run_dhcp(const struct boot_config *cfg, const struct boot_plan *plan,
 	return 0;
 }
 
-int network_setup(const struct boot_config *cfg, const struct boot_plan *plan,
-		  const struct net_opts *opts, struct net_result *res)
+static int setup(const struct boot_config *cfg, const struct boot_plan *plan,
+		 const struct net_opts *opts, struct net_result *res)
 {
 	struct netif cand[MAX_CANDIDATES], *nif;
 	struct dhcp_lease lease;
@@ -382,6 +383,15 @@ int network_setup(const struct boot_config *cfg, const struct boot_plan *plan,
 	log_info("network: %s %s/%d (%s) configured %.3f s after link up", nif->name, in4_str(res->addr, (char[16]){ 0 }),
 		 in4_prefix_len(res->netmask), res->proto, log_uptime() - link_up);
 	return 0;
+}
+
+int network_setup(const struct boot_config *cfg, const struct boot_plan *plan,
+		  const struct net_opts *opts, struct net_result *res)
+{
+	int r = setup(cfg, plan, opts, res);
+
+	dhcp_net_close_parked();        /* only now: closing them is slow, see dhcp_net.h */
+	return r;
 }
 
 /* netroot-init --network CMDLINE [--run-dir DIR]: the network step alone. */

@@ -461,6 +461,15 @@ void dhcp_net_close(int fd)
 	f->nclose++;
 }
 
+void dhcp_net_close_later(int fd)
+{
+	dhcp_net_close(fd);
+}
+
+void dhcp_net_close_parked(void)
+{
+}
+
 static void fake_reset(void)
 {
 	memset(fakes, 0, sizeof(fakes));
