@@ -133,3 +133,17 @@ clean:
 
 .PHONY: all deps check demo clean fuzz tests-build
 .SECONDARY:
+
+# ---- benchmark tools: static aarch64 programs for the lab's guests ------
+# bench/iscsi-root runs blkbench inside the arm64 guest, whatever ARCH is.
+BENCH_CC := aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs
+
+bench-tools: build/aarch64/blkbench
+
+build/aarch64/blkbench: bench/blkbench.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(BENCH_CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $< -lpthread
+	$(Q)aarch64-linux-gnu-strip $@
+
+.PHONY: bench-tools

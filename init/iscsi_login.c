@@ -81,7 +81,19 @@ static void sleep_s(double s)
 		;
 }
 
-static struct iscsi_context *new_context(const struct iscsi_conf *c, int timeout)
+/* libiscsi's own messages (reconnects above all) into our log. */
+static void libiscsi_log(int level, const char *msg)
+{
+	char esc[300];
+
+	log_escape(esc, sizeof(esc), msg, strlen(msg));
+	if (level <= 1)
+		log_warn("libiscsi: %s", esc);
+	else
+		log_info("libiscsi: %s", esc);
+}
+
+static struct iscsi_context *new_context(const struct iscsi_conf *c, int timeout, int verbosity)
 {
 	struct iscsi_context *ctx = iscsi_create_context(c->initiator);
 
@@ -97,9 +109,13 @@ static struct iscsi_context *new_context(const struct iscsi_conf *c, int timeout
 	if (c->in_username[0])
 		iscsi_set_target_username_pwd(ctx, c->in_username, c->in_password);
 	iscsi_set_timeout(ctx, timeout);
-	/* The root must survive a target restart or a network blip: keep
-	 * reconnecting for ever, re-issuing what was in flight. */
-	iscsi_set_reconnect_max_retries(ctx, -1);
+	/* Reconnecting is the root-storage daemon's job (rootstore.c): it
+	 * logs in again with every setting (libiscsi 1.19's own reconnect
+	 * can spin on a dead socket) and resends what was in flight. With
+	 * this set, libiscsi cancels the tasks of a dead session instead. */
+	iscsi_set_noautoreconnect(ctx, 1);
+	iscsi_set_log_fn(ctx, libiscsi_log);
+	iscsi_set_log_level(ctx, verbosity);
 	return ctx;
 }
 
@@ -165,7 +181,7 @@ static int read_capacity(struct iscsi_context *ctx, int lun, struct iscsi_disk *
 }
 
 int iscsi_login_disk(const struct iscsi_conf *c, int want_lun, double deadline, int attempt_timeout,
-		     struct iscsi_disk *d, struct iscsi_login_error *e)
+		     int verbosity, struct iscsi_disk *d, struct iscsi_login_error *e)
 {
 	double delay = 1;
 	int attempt = 0, i;
@@ -189,7 +205,7 @@ int iscsi_login_disk(const struct iscsi_conf *c, int want_lun, double deadline, 
 			snprintf(portal, sizeof(portal), strchr(c->portal[i].host, ':') ? "[%s]:%u" : "%s:%u",
 				 c->portal[i].host, c->portal[i].port ? c->portal[i].port : DEFAULT_PORT);
 			snprintf(e->portal, sizeof(e->portal), "%s", portal);
-			ctx = new_context(c, attempt_timeout);
+			ctx = new_context(c, attempt_timeout, verbosity);
 			if (!ctx) {
 				e->kind = ISCSI_ERR_OTHER;
 				snprintf(e->msg, sizeof(e->msg), "cannot create an iSCSI context (initiator name invalid?)");

@@ -35,9 +35,10 @@ struct iscsi_disk {
 
 /* Logs in to the target of `c`, portals in order, until `deadline`
  * (log_uptime() seconds); each attempt bounded by attempt_timeout seconds.
- * want_lun < 0: the first disk LUN the target reports. */
+ * want_lun < 0: the first disk LUN the target reports. verbosity: libiscsi's
+ * log level for its own messages (1: reconnects and errors, 2+: debug). */
 int iscsi_login_disk(const struct iscsi_conf *c, int want_lun, double deadline, int attempt_timeout,
-		     struct iscsi_disk *d, struct iscsi_login_error *e);
+		     int verbosity, struct iscsi_disk *d, struct iscsi_login_error *e);
 
 const char *iscsi_err_name(enum iscsi_err_kind k);
 const char *iscsi_err_check(enum iscsi_err_kind k);

@@ -51,20 +51,30 @@ struct rs;
 
 struct rs_req {
 	struct rs *rs;
+	struct rs_req *next;            /* on the retry list */
 	uint64_t handle;                /* opaque to us, echoed to the kernel */
-	uint32_t type;
+	uint32_t type, flags;
+	uint64_t from;
 	uint32_t len;
 	uint8_t *buf;
 	struct scsi_iovec iov;          /* reads land straight in buf */
+	int unit_attentions;            /* retried after UNIT ATTENTION so far */
 };
 
 struct rs {
 	struct iscsi_disk d;
+	const struct rootstore_conf *conf;  /* for logging in again */
 	int sock;                       /* our end of the socketpair with the kernel */
 	int inflight;
 	bool stop;
-	uint64_t nreq, nerr;
+	bool broken;                    /* the session is gone: log in again */
+	struct rs_req *retry;           /* requests to send again after that */
+	uint64_t nreq, nerr, nreconnect, nresent;
 };
+
+#define MAX_UNIT_ATTENTIONS 3           /* a target restart raises one per LUN */
+
+static int submit(struct rs *rs, struct rs_req *q);
 
 static int read_full(int fd, void *p, size_t n)
 {
@@ -128,6 +138,27 @@ static void task_done(struct iscsi_context *ctx, int status, void *data, void *p
 	struct rs *rs = q->rs;
 
 	rs->inflight--;
+	if (status == SCSI_STATUS_CANCELLED || (status != SCSI_STATUS_GOOD && rs->broken)) {
+		/* The connection went away under it: keep it for the new
+		 * session instead of failing the kernel's request. */
+		if (t)
+			scsi_free_scsi_task(t);
+		q->next = rs->retry;
+		rs->retry = q;
+		rs->broken = true;
+		return;
+	}
+	if (status == SCSI_STATUS_CHECK_CONDITION && t && t->sense.key == SCSI_SENSE_UNIT_ATTENTION &&
+	    q->unit_attentions++ < MAX_UNIT_ATTENTIONS) {
+		/* After a target restart or a LUN reset: harmless, send again. */
+		scsi_free_scsi_task(t);
+		if (submit(rs, q) == 0)
+			return;
+		reply(rs, q, EIO, false);
+		free(q->buf);
+		free(q);
+		return;
+	}
 	if (status == SCSI_STATUS_GOOD) {
 		reply(rs, q, 0, q->type == NBD_CMD_READ);
 	} else {
@@ -150,7 +181,6 @@ static int handle_request(struct rs *rs)
 	uint32_t magic, type, flags, len;
 	uint64_t from;
 	struct rs_req *q;
-	struct scsi_task *t = NULL;
 	uint32_t bs = rs->d.block_size;
 	uint64_t size = rs->d.blocks * bs;
 	int r;
@@ -211,52 +241,135 @@ static int handle_request(struct rs *rs)
 		free(q);
 		return 0;
 	}
-	switch (type) {
-	case NBD_CMD_READ:
-		q->buf = malloc(len);
-		if (!q->buf)
-			break;
-		t = iscsi_read16_task(rs->d.ctx, rs->d.lun, from / bs, len, (int)bs, 0, 0, 0, 0, 0, task_done, q);
-		if (t) {
-			q->iov.iov_base = q->buf;
-			q->iov.iov_len = len;
-			scsi_task_set_iov_in(t, &q->iov, 1);
-		}
-		break;
-	case NBD_CMD_WRITE:
-		t = iscsi_write16_task(rs->d.ctx, rs->d.lun, from / bs, q->buf, len, (int)bs, 0, 0,
-				       (flags & (NBD_CMD_FLAG_FUA >> 16)) ? 1 : 0, 0, 0, task_done, q);
-		break;
-	case NBD_CMD_FLUSH:
-		t = iscsi_synchronizecache16_task(rs->d.ctx, rs->d.lun, 0, 0, 0, 0, task_done, q);
-		break;
-	case NBD_CMD_TRIM: {
-		struct unmap_list ul = { from / bs, len / bs };
-
-		t = iscsi_unmap_task(rs->d.ctx, rs->d.lun, 0, 0, &ul, 1, task_done, q);
-		break;
-	}
-	default:
+	q->flags = flags;
+	q->from = from;
+	if (type != NBD_CMD_READ && type != NBD_CMD_WRITE && type != NBD_CMD_FLUSH && type != NBD_CMD_TRIM) {
 		reply(rs, q, EINVAL, false);
 		free(q->buf);
 		free(q);
 		return 0;
 	}
-	if (!t) {
+	if (type == NBD_CMD_READ) {
+		q->buf = malloc(len);
+		if (!q->buf) {
+			reply(rs, q, ENOMEM, false);
+			free(q);
+			return 0;
+		}
+	}
+	if (rs->broken) {               /* no session right now: queue it */
+		q->next = rs->retry;
+		rs->retry = q;
+		return 0;
+	}
+	if (submit(rs, q) < 0) {
 		log_warn("rootstore: cannot queue a SCSI command: %s", iscsi_get_error(rs->d.ctx));
 		reply(rs, q, ENOMEM, false);
 		free(q->buf);
 		free(q);
-		return 0;
 	}
+	return 0;
+}
+
+/* One request to the target as a SCSI command. 0, or -1 when libiscsi
+ * could not queue it. */
+static int submit(struct rs *rs, struct rs_req *q)
+{
+	struct scsi_task *t = NULL;
+	uint32_t bs = rs->d.block_size;
+
+	switch (q->type) {
+	case NBD_CMD_READ:
+		t = iscsi_read16_task(rs->d.ctx, rs->d.lun, q->from / bs, q->len, (int)bs, 0, 0, 0, 0, 0,
+				      task_done, q);
+		if (t) {
+			q->iov.iov_base = q->buf;
+			q->iov.iov_len = q->len;
+			scsi_task_set_iov_in(t, &q->iov, 1);
+		}
+		break;
+	case NBD_CMD_WRITE:
+		t = iscsi_write16_task(rs->d.ctx, rs->d.lun, q->from / bs, q->buf, q->len, (int)bs, 0, 0,
+				       (q->flags & (NBD_CMD_FLAG_FUA >> 16)) ? 1 : 0, 0, 0, task_done, q);
+		break;
+	case NBD_CMD_FLUSH:
+		t = iscsi_synchronizecache16_task(rs->d.ctx, rs->d.lun, 0, 0, 0, 0, task_done, q);
+		break;
+	case NBD_CMD_TRIM: {
+		struct unmap_list ul = { q->from / bs, q->len / bs };
+
+		t = iscsi_unmap_task(rs->d.ctx, rs->d.lun, 0, 0, &ul, 1, task_done, q);
+		break;
+	}
+	}
+	if (!t)
+		return -1;
 	rs->inflight++;
 	return 0;
+}
+
+/* The session is gone (target restart, network blip): log in again — for
+ * as long as it takes, since this is the root disk — then send again what
+ * was in flight, in the order the kernel sent it. The kernel meanwhile only
+ * sees a slow disk (nbd timeout 0: it never fails a request on time). */
+static void reconnect(struct rs *rs)
+{
+	struct iscsi_disk nd;
+	struct iscsi_login_error e;
+	struct rs_req *list = NULL, *q;
+	double t0 = log_uptime();
+	int tries = 0, n = 0;
+
+	log_warn("rootstore: lost the session to %s (%s); logging in again", rs->d.portal,
+		 iscsi_get_error(rs->d.ctx));
+	/* Cancels whatever libiscsi still holds: those land on the retry list. */
+	iscsi_destroy_context(rs->d.ctx);
+	rs->d.ctx = NULL;
+	for (;;) {
+		tries++;
+		if (iscsi_login_disk(&rs->conf->iscsi, rs->d.lun, log_uptime() + 20, rs->conf->attempt_timeout,
+				     rs->conf->debug ? 3 : 1, &nd, &e) == 0)
+			break;
+		log_warn("rootstore: log-in attempt %d failed: %s (%s); still trying", tries, iscsi_err_name(e.kind),
+			 e.msg);
+	}
+	if (nd.blocks != rs->d.blocks || nd.block_size != rs->d.block_size)
+		log_warn("rootstore: the LUN changed size (%llu -> %llu blocks); keeping the old geometry",
+			 (unsigned long long)rs->d.blocks, (unsigned long long)nd.blocks);
+	rs->d.ctx = nd.ctx;
+	rs->broken = false;
+	rs->nreconnect++;
+	/* The retry list is newest first: reverse it to resend in order. */
+	while ((q = rs->retry) != NULL) {
+		rs->retry = q->next;
+		q->next = list;
+		list = q;
+	}
+	while ((q = list) != NULL) {
+		list = q->next;
+		q->unit_attentions = 0;
+		if (submit(rs, q) < 0) {
+			reply(rs, q, EIO, false);
+			free(q->buf);
+			free(q);
+		} else {
+			n++;
+		}
+	}
+	rs->nresent += (uint64_t)n;
+	log_warn("rootstore: session back after %.1f s (%d attempt%s); %d request%s sent again", log_uptime() - t0,
+		 tries, tries > 1 ? "s" : "", n, n == 1 ? "" : "s");
 }
 
 /* The daemon's loop: requests from the kernel, completions from the target. */
 static void serve(struct rs *rs)
 {
 	while (!rs->stop) {
+		if (rs->broken) {
+			reconnect(rs);
+			continue;
+		}
+		{
 		struct pollfd p[2] = {
 			{ rs->sock, rs->inflight < NBD_MAX_INFLIGHT ? POLLIN : 0, 0 },
 			{ iscsi_get_fd(rs->d.ctx), (short)iscsi_which_events(rs->d.ctx), 0 },
@@ -267,11 +380,16 @@ static void serve(struct rs *rs)
 			break;
 		/* iscsi_service also drives reconnects and timeouts: call it
 		 * every round, even without events. */
-		if (iscsi_service(rs->d.ctx, r > 0 ? p[1].revents : 0) < 0)
-			log_warn("rootstore: %s (reconnecting)", iscsi_get_error(rs->d.ctx));
-		if (r > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+		/* A dead connection: with libiscsi's own reconnect off, it
+		 * cancels the tasks (task_done puts them on the retry list)
+		 * or reports an error; either way we log in again. */
+		if (iscsi_service(rs->d.ctx, r > 0 ? p[1].revents : 0) < 0 ||
+		    (r > 0 && (p[1].revents & (POLLHUP | POLLERR))))
+			rs->broken = true;
+		if (!rs->broken && r > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			if (handle_request(rs) < 0)
 				break;
+		}
 		}
 	}
 }
@@ -336,7 +454,7 @@ static void send_status(int fd, const struct rootstore_status *st)
 /* argv: "@netroot-nbd" "--rootstore" <config fd> <status fd> */
 int rootstore_main(int argc, char **argv)
 {
-	struct rootstore_conf c;
+	static struct rootstore_conf c;
 	struct rootstore_status st;
 	struct iscsi_login_error e;
 	static struct rs rs;
@@ -351,7 +469,7 @@ int rootstore_main(int argc, char **argv)
 	if (read_full(cfd, &c, sizeof(c)) < 0 || c.magic != RS_MAGIC || c.size != sizeof(c))
 		return 2;
 	close(cfd);
-	log_setup(LOG_TO_CONSOLE | (c.kmsg ? LOG_TO_KMSG : 0), c.debug, 0);
+	log_setup(LOG_TO_CONSOLE | (c.kmsg ? LOG_TO_KMSG | LOG_KMSG_KEEP : 0), c.debug, 0);
 	log_set_console(2);
 
 	setsid();
@@ -363,9 +481,11 @@ int rootstore_main(int argc, char **argv)
 	signal(SIGTERM, SIG_IGN);
 	set_oom_and_memory();
 
-	r = iscsi_login_disk(&c.iscsi, c.lun, log_uptime() + c.login_deadline, c.attempt_timeout, &rs.d, &e);
-	explicit_bzero(c.iscsi.password, sizeof(c.iscsi.password));
-	explicit_bzero(c.iscsi.in_password, sizeof(c.iscsi.in_password));
+	r = iscsi_login_disk(&c.iscsi, c.lun, log_uptime() + c.login_deadline, c.attempt_timeout, c.debug ? 3 : 2,
+			     &rs.d, &e);
+	/* The secrets stay (in locked memory): a target restart means
+	 * logging in again. */
+	rs.conf = &c;
 	if (r < 0) {
 		st.err = r;
 		st.kind = e.kind;
@@ -412,8 +532,9 @@ int rootstore_main(int argc, char **argv)
 	close(sfd);
 
 	serve(&rs);
-	log_warn("rootstore: %s disconnected after %llu requests (%llu errors)", c.nbd_dev,
-		 (unsigned long long)rs.nreq, (unsigned long long)rs.nerr);
+	log_warn("rootstore: %s disconnected after %llu requests (%llu errors, %llu reconnects, %llu resent)",
+		 c.nbd_dev, (unsigned long long)rs.nreq, (unsigned long long)rs.nerr,
+		 (unsigned long long)rs.nreconnect, (unsigned long long)rs.nresent);
 	iscsi_logout_sync(rs.d.ctx);
 	iscsi_destroy_context(rs.d.ctx);
 	waitpid(doit, NULL, 0);

@@ -11,6 +11,7 @@
 static int log_sinks = LOG_TO_STDERR;
 static int log_verbose, log_quiet;
 static int log_console = -1;
+static int kmsg_fd = -1;                /* LOG_KMSG_KEEP */
 /* Messages the kernel itself echoes from /dev/kmsg to the console: those with
  * a level below console_loglevel. We skip writing those to the console twice. */
 static int kernel_console_level = -1;
@@ -39,6 +40,8 @@ void log_setup(int sinks, int verbose, int quiet)
 	log_verbose = verbose;
 	log_quiet = quiet;
 	kernel_console_level = (sinks & LOG_TO_KMSG) ? read_console_loglevel() : -1;
+	if ((sinks & LOG_KMSG_KEEP) && kmsg_fd < 0)
+		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 }
 
 void log_set_console(int fd)
@@ -110,16 +113,20 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	if (log_sinks & LOG_TO_KMSG) {
 		/* Opened per line: the kernel rate-limits each open file to 10
 		 * lines per 5 s, and a boot can say more than that. */
-		int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		int fd = kmsg_fd >= 0 ? kmsg_fd : open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 
 		if (fd >= 0) {
 			n = snprintf(line, sizeof(line), "<%d>netroot: %s\n", (int)level, msg);
 			write_all(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-			close(fd);
+			if (fd != kmsg_fd)
+				close(fd);
 		}
 	}
 	if ((log_sinks & LOG_TO_CONSOLE) && log_console >= 0) {
-		int kernel_echoes = (log_sinks & LOG_TO_KMSG) && kernel_console_level > (int)level;
+		/* A kept /dev/kmsg is rate-limited (10 lines per 5 s), so the
+		 * kernel's echo cannot be relied on then. */
+		int kernel_echoes = (log_sinks & LOG_TO_KMSG) && !(log_sinks & LOG_KMSG_KEEP) &&
+				    kernel_console_level > (int)level;
 
 		if (!kernel_echoes && !(log_quiet && level > LOG_WARN)) {
 			n = snprintf(line, sizeof(line), "netroot: [%8.3f] %s\n", log_uptime(), msg);

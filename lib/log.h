@@ -15,6 +15,8 @@ enum log_sink {
 	LOG_TO_STDERR = 1,      /* ordinary command: plain lines on stderr */
 	LOG_TO_CONSOLE = 2,     /* PID 1: the console fd given to log_set_console */
 	LOG_TO_KMSG = 4,        /* PID 1: /dev/kmsg, so the booted system's journal has it */
+	LOG_KMSG_KEEP = 8,      /* with LOG_TO_KMSG: open /dev/kmsg once, now (a daemon that
+				   must not open files later; the kernel then rate-limits it) */
 };
 
 /* sinks: an OR of enum log_sink. verbose: also print LOG_DEBUG. quiet: the

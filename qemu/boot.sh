@@ -5,6 +5,8 @@
 #   lab_qemu_start KERNEL INITRD "APPEND" LOG [MAC [MAC2]]
 #                                       -> sets LAB_QEMU_PID (tracked)
 #   lab_qemu_running                    -> 0 while qemu is alive
+#   LAB_QEMU_ARGS                       extra qemu options (word-split), e.g.
+#                                       "-smp 2" (bench/iscsi-root)
 #
 # The guest gets one virtio-net-pci NIC per tap of the lab (LAB_TAPS, set
 # by lab_netns_up: tap0, or tap0 and tap1), in that order, so tap0 is the
@@ -44,7 +46,8 @@ lab_qemu_start() {
         i=$((i + 1))
     done
     # ip netns exec execs qemu, so $! is qemu's own PID.
-    ip netns exec "$LAB_NS" qemu-system-aarch64 \
+    # shellcheck disable=SC2086
+    ip netns exec "$LAB_NS" qemu-system-aarch64 ${LAB_QEMU_ARGS:-} \
         -M virt -cpu cortex-a72 -m 1024 -nographic -no-reboot -accel tcg \
         -kernel "$kernel" -initrd "$initrd" \
         -append "console=ttyAMA0 $append" \
