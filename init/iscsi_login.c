@@ -6,6 +6,9 @@
 #include "iscsi_login.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -234,6 +237,10 @@ int iscsi_login_disk(const struct iscsi_conf *c, int want_lun, double deadline, 
 				e->kind = ISCSI_ERR_NO_LUN;
 				snprintf(e->msg, sizeof(e->msg), "LUN %d has an unusable block size %u", lun, d->block_size);
 			} else {
+				int one = 1;
+
+				/* Small command PDUs must not wait for Nagle. */
+				setsockopt(iscsi_get_fd(ctx), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 				d->ctx = ctx;
 				d->lun = lun;
 				snprintf(d->portal, sizeof(d->portal), "%s", portal);

@@ -144,6 +144,29 @@ static int wait_disk(const char *dev, double timeout)
 	return -ETIMEDOUT;
 }
 
+/* The nbd driver caps requests at 128 KiB by default; sd allows 1280 KiB.
+ * Large sequential I/O then takes ten round trips instead of one: raise the
+ * cap to what the queue allows. */
+static void tune_queue(const char *dev)
+{
+	char path[96], val[32];
+	const char *name = strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/block/%s/queue/max_hw_sectors_kb", name);
+	n = read_small(path, val, sizeof(val));
+	if (n <= 0)
+		return;
+	snprintf(path, sizeof(path), "/sys/block/%s/queue/max_sectors_kb", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, val, (size_t)n) < 0)
+		log_debug("iscsi: cannot raise %s: %s", path, strerror(errno));
+	close(fd);
+}
+
 /* Start the daemon for the iSCSI keys in cfg; on success the LUN is dev. */
 int iscsi_attach(const struct boot_config *cfg, const char *dev, bool from_pid1, pid_t *pid)
 {
@@ -186,6 +209,7 @@ int iscsi_attach(const struct boot_config *cfg, const char *dev, bool from_pid1,
 	if (r < 0)
 		return fail(r, "the nbd module must be in the initramfs, loaded with max_part=8 for partitions",
 			    "%s did not come up after the daemon attached it", dev);
+	tune_queue(dev);
 	return 0;
 }
 

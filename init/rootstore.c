@@ -27,6 +27,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,6 +47,7 @@
 #define NBD_REPLY_LEN 16
 #define NBD_MAX_REQUEST (32u << 20)     /* the kernel sends at most max_sectors (~1.25 MiB) */
 #define NBD_MAX_INFLIGHT 256            /* the kernel's queue depth is 128 per connection */
+#define NBD_BATCH 32                    /* requests taken from the kernel per wake-up */
 
 struct rs;
 
@@ -120,15 +122,29 @@ static void reply(struct rs *rs, const struct rs_req *q, uint32_t error, bool wi
 {
 	uint8_t hdr[NBD_REPLY_LEN];
 	struct wbuf w = wb_init(hdr, sizeof(hdr));
+	struct iovec iov[2] = { { hdr, sizeof(hdr) }, { q->buf, with_data ? q->len : 0 } };
+	size_t total = sizeof(hdr) + iov[1].iov_len, done, data_done;
+	ssize_t sent;
 
 	wb_be32(&w, NBD_REPLY_MAGIC);
 	wb_be32(&w, error);
 	wb_bytes(&w, &q->handle, 8);    /* the kernel's own bytes, back as they came */
-	if (write_full(rs->sock, hdr, sizeof(hdr)) < 0 ||
-	    (with_data && write_full(rs->sock, q->buf, q->len) < 0))
-		rs->stop = true;        /* the kernel went away: disconnected */
 	if (error)
 		rs->nerr++;
+	/* Header and data in one writev; whatever the socket did not take,
+	 * the slow way. */
+	sent = writev(rs->sock, iov, with_data ? 2 : 1);
+	if (sent < 0 && errno != EAGAIN && errno != EINTR) {
+		rs->stop = true;        /* the kernel went away: disconnected */
+		return;
+	}
+	done = sent > 0 ? (size_t)sent : 0;
+	if (done >= total)
+		return;
+	data_done = done > sizeof(hdr) ? done - sizeof(hdr) : 0;
+	if ((done < sizeof(hdr) && write_full(rs->sock, hdr + done, sizeof(hdr) - done) < 0) ||
+	    (with_data && write_full(rs->sock, q->buf + data_done, q->len - data_done) < 0))
+		rs->stop = true;
 }
 
 static void task_done(struct iscsi_context *ctx, int status, void *data, void *priv)
@@ -387,8 +403,21 @@ static void serve(struct rs *rs)
 		    (r > 0 && (p[1].revents & (POLLHUP | POLLERR))))
 			rs->broken = true;
 		if (!rs->broken && r > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-			if (handle_request(rs) < 0)
-				break;
+			int avail = 0, n = 0;
+
+			/* Take every request the kernel has queued, then push
+			 * them out at once: one poll round per batch, not three
+			 * per request. */
+			do {
+				if (handle_request(rs) < 0) {
+					rs->stop = true;
+					break;
+				}
+			} while (++n < NBD_BATCH && rs->inflight < NBD_MAX_INFLIGHT && !rs->broken &&
+				 ioctl(rs->sock, FIONREAD, &avail) == 0 && avail >= NBD_REQ_LEN);
+			if (!rs->stop && !rs->broken && iscsi_out_queue_length(rs->d.ctx) > 0 &&
+			    iscsi_service(rs->d.ctx, POLLOUT) < 0)
+				rs->broken = true;
 		}
 		}
 	}
@@ -472,6 +501,18 @@ int rootstore_main(int argc, char **argv)
 	log_setup(LOG_TO_CONSOLE | (c.kmsg ? LOG_TO_KMSG | LOG_KMSG_KEEP : 0), c.debug, 0);
 	log_set_console(2);
 
+	/* stdin/stdout to /dev/null: a caller capturing our parent's output
+	 * ($(netroot-init --attach-iscsi ...)) must not wait for us. */
+	{
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			if (null > 2)
+				close(null);
+		}
+	}
 	setsid();
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);

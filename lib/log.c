@@ -123,10 +123,7 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 		}
 	}
 	if ((log_sinks & LOG_TO_CONSOLE) && log_console >= 0) {
-		/* A kept /dev/kmsg is rate-limited (10 lines per 5 s), so the
-		 * kernel's echo cannot be relied on then. */
-		int kernel_echoes = (log_sinks & LOG_TO_KMSG) && !(log_sinks & LOG_KMSG_KEEP) &&
-				    kernel_console_level > (int)level;
+		int kernel_echoes = (log_sinks & LOG_TO_KMSG) && kernel_console_level > (int)level;
 
 		if (!kernel_echoes && !(log_quiet && level > LOG_WARN)) {
 			n = snprintf(line, sizeof(line), "netroot: [%8.3f] %s\n", log_uptime(), msg);
