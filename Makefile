@@ -128,10 +128,17 @@ demo: deps
 	$(MAKE) ARCH=aarch64
 	tests/e2e/run --show nfs4-static
 
+# Debian packages: build/deb/netroot-initramfs_<VERSION>_{arm64,amd64}.deb
+deb:
+	$(MAKE) ARCH=aarch64
+	$(MAKE) ARCH=x86_64
+	packaging/deb/build arm64 "$$(cat VERSION)" build/deb
+	packaging/deb/build amd64 "$$(cat VERSION)" build/deb
+
 clean:
 	rm -rf build
 
-.PHONY: all deps check demo clean fuzz tests-build
+.PHONY: all deps check demo clean fuzz tests-build deb
 .SECONDARY:
 
 # ---- benchmark tools: static aarch64 programs for the lab's guests ------
