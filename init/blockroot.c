@@ -153,14 +153,6 @@ static int scan(const struct boot_config *cfg, struct blkinfo *bi)
 	return found;
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 static int find_root(const struct boot_config *cfg, const char *disk, struct blkinfo *bi)
 {
 	int wait = !cfg->rootwait ? ROOT_SETTLE : cfg->rootwait_secs > 0 ? cfg->rootwait_secs : ROOTWAIT_DEFAULT;

@@ -4,6 +4,7 @@
  * failed, initiator not allowed, no such LUN. Passwords are never logged.
  * Runs inside the root-storage daemon (rootstore.c). */
 #include "iscsi_login.h"
+#include "init.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -74,14 +75,6 @@ static enum iscsi_err_kind classify(const char *err, bool connected)
 	if (strstr(err, "CHAP") || strstr(err, "chap"))
 		return ISCSI_ERR_AUTH;
 	return ISCSI_ERR_OTHER;
-}
-
-static void sleep_s(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
 }
 
 /* libiscsi's own messages (reconnects above all) into our log. */

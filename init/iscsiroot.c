@@ -30,21 +30,6 @@
 #define ATTEMPT_TIMEOUT 10      /* seconds for one login attempt */
 #define LOGIN_DEADLINE 120      /* seconds for the whole login */
 
-static ssize_t read_small(const char *path, char *buf, size_t n)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-
-	if (fd < 0)
-		return -errno;
-	r = read(fd, buf, n - 1);
-	close(fd);
-	if (r < 0)
-		return -errno;
-	buf[r] = '\0';
-	return r;
-}
-
 /* iscsi.initramfs is a sourced shell file of ISCSI_*=value lines; the
  * command-line parser reads exactly those keys, so it parses the file too
  * (comments dropped, one assignment per line). */
@@ -110,14 +95,6 @@ static void read_initiatorname(struct iscsi_conf *c)
 			log_info("iscsi: initiator name from %s", INITIATORNAME);
 			return;
 		}
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
 }
 
 /* Wait until the kernel sees the disk (the size appears when NBD_DO_IT has

@@ -22,14 +22,6 @@
 
 static struct nl_sock *sk;
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 int net_open(void)
 {
 	int r;

@@ -24,26 +24,6 @@
 
 #define MAX_CANDIDATES 8
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-static int write_file(const char *path, const char *text, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	ssize_t w;
-
-	if (fd < 0)
-		return -errno;
-	w = write(fd, text, len);
-	close(fd);
-	return w == (ssize_t)len ? 0 : -EIO;
-}
-
 /* Raspberry Pi kernels (CONFIG_IP_PNP=y) configure ip= before /init runs.
  * If the interface already has an address, keep it: DHCP a second time
  * could change it, and the kernel never renews its lease anyway. */

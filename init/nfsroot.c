@@ -57,14 +57,6 @@ static int explain_index(int err)
 	return -1;
 }
 
-static void sleep_s(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 struct nfs_version { int major, minor; const char *name; };
 
 static const struct nfs_version v42 = { 4, 2, "4.2" }, v41 = { 4, 1, "4.1" }, v40 = { 4, 0, "4.0" },

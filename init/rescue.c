@@ -25,14 +25,6 @@ static void say_failure(void)
 		log_err("check: %s", failure.check);
 }
 
-static void sleep_s(int s)
-{
-	struct timespec ts = { s, 0 };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 static void do_reboot(void)
 {
 	sync();

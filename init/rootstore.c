@@ -78,46 +78,6 @@ struct rs {
 
 static int submit(struct rs *rs, struct rs_req *q);
 
-static int read_full(int fd, void *p, size_t n)
-{
-	uint8_t *b = p;
-
-	while (n > 0) {
-		ssize_t r = read(fd, b, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r == 0 ? -EPIPE : -errno;
-		b += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n > 0) {
-		ssize_t r = write(fd, b, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && errno == EAGAIN) {
-			struct pollfd pfd = { fd, POLLOUT, 0 };
-
-			poll(&pfd, 1, 1000);
-			continue;
-		}
-		if (r <= 0)
-			return -errno;
-		b += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 static void reply(struct rs *rs, const struct rs_req *q, uint32_t error, bool with_data)
 {
 	uint8_t hdr[NBD_REPLY_LEN];
