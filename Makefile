@@ -19,6 +19,9 @@ TRIPLET := aarch64-linux-gnu
 MUSLCC  := aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs
 ASMDIR  := /usr/aarch64-linux-gnu/include/asm
 STRIP   := aarch64-linux-gnu-strip
+# Segments aligned for 16 KiB pages (Raspberry Pi 5 kernels) instead of the
+# linker's 64 KiB default: runs on 4 and 16 KiB page kernels, ~50 KB smaller.
+ARCH_LDFLAGS := -Wl,-z,max-page-size=16384
 else
 $(error ARCH must be x86_64 or aarch64, not '$(ARCH)')
 endif
@@ -32,7 +35,7 @@ KINC    := $(BUILD)/kinc
 INCS    := -Ilib -Iinit -I$(KINC) -I$(KINC)/libnl3
 CFLAGS_MUSL := $(CSTD) $(WARN) -Os -g -static -ffunction-sections -fdata-sections \
            -fno-asynchronous-unwind-tables $(INCS)
-LDFLAGS_MUSL := -static -Wl,--gc-sections
+LDFLAGS_MUSL := -static -Wl,--gc-sections $(ARCH_LDFLAGS)
 
 # Debian's static archives, linked by full path so musl's libc is the only libc.
 libpath = $(firstword $(wildcard /usr/lib/$(TRIPLET)/$(1) /lib/$(TRIPLET)/$(1)))
