@@ -3,6 +3,7 @@
  * decide which transition to make. Replies are trusted only after the
  * codec has checked them and they match our xid, chaddr and server. */
 #include "dhcpc.h"
+#include "bootplan.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -316,15 +317,6 @@ static int mask_prefix(in4_t mask)
 	return n;
 }
 
-/* The default mask of the address's old class, when the server sends none
- * (what the kernel's ipconfig does). */
-static in4_t classful_mask(in4_t a)
-{
-	uint32_t h = ntohl(a);
-
-	return htonl(h < 0x80000000u ? 0xff000000u : h < 0xc0000000u ? 0xffff0000u : 0xffffff00u);
-}
-
 static void copy_text(char *dst, size_t n, const char *src)
 {
 	size_t len = strlen(src);
@@ -355,7 +347,7 @@ static int make_lease(struct dhcpc *c, const struct dhcp_msg *m, struct dhcp_lea
 	if (*why)
 		return -1;
 	l->addr = m->h.yiaddr;
-	l->netmask = dhcp_msg_has(m, DHO_SUBNET_MASK) ? m->netmask : classful_mask(l->addr);
+	l->netmask = dhcp_msg_has(m, DHO_SUBNET_MASK) ? m->netmask : in4_classful_mask(l->addr);
 	l->prefix = mask_prefix(l->netmask);
 	host = l->addr & ~l->netmask;
 	if (l->prefix < 31 && (host == 0 || host == ~l->netmask)) {

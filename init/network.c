@@ -31,7 +31,7 @@ static int reuse_kernel_config(const struct netif *nif, struct net_result *res)
 {
 	char text[2048], a[16];
 	struct pnp_info pnp;
-	int prefix = 0, fd, i;
+	int prefix = 0, i;
 	ssize_t n;
 
 	if (net_find_address(nif, &res->addr, &prefix) != 1)
@@ -40,18 +40,14 @@ static int reuse_kernel_config(const struct netif *nif, struct net_result *res)
 	res->broadcast = res->addr | ~res->netmask;
 	net_find_gateway(nif, &res->gateway);
 	res->proto = "none";
-	fd = open("/proc/net/pnp", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, text, sizeof(text) - 1);
-		close(fd);
-		if (n > 0 && pnp_parse(text, (size_t)n, &pnp) == 0) {
-			if (!pnp.manual)
-				res->proto = "dhcp";
-			for (i = 0; i < pnp.ndns && i < 2; i++)
-				res->dns[i] = pnp.dns[i];
-			res->rootserver = pnp.bootserver;
-			snprintf(res->dnsdomain, sizeof(res->dnsdomain), "%s", pnp.domain);
-		}
+	n = read_small("/proc/net/pnp", text, sizeof(text));
+	if (n > 0 && pnp_parse(text, (size_t)n, &pnp) == 0) {
+		if (!pnp.manual)
+			res->proto = "dhcp";
+		for (i = 0; i < pnp.ndns && i < 2; i++)
+			res->dns[i] = pnp.dns[i];
+		res->rootserver = pnp.bootserver;
+		snprintf(res->dnsdomain, sizeof(res->dnsdomain), "%s", pnp.domain);
 	}
 	gethostname(res->hostname, sizeof(res->hostname) - 1);
 	if (!strcmp(res->hostname, "(none)"))
@@ -115,14 +111,9 @@ static int apply_lease(const struct boot_plan *plan, struct netif *nif, const st
 		       const struct net_opts *opts, struct net_result *res)
 {
 	char a[16], b[16];
-	in4_t mask = l->netmask;
+	in4_t mask = l->netmask;       /* dhcpc fills in the classful one when none came */
 	int prefix, r, i;
 
-	if (!mask) {
-		uint32_t c = ntohl(l->addr) >> 24;
-
-		mask = htonl(c < 128 ? 0xff000000u : c < 192 ? 0xffff0000u : 0xffffff00u);
-	}
 	prefix = in4_prefix_len(mask);
 	if (prefix < 0)
 		return fail(EINVAL, "fix the subnet mask the DHCP server hands out",

@@ -45,6 +45,13 @@ in4_t in4_mask_of(int prefix)
 	return htonl(~((1u << (32 - prefix)) - 1));
 }
 
+in4_t in4_classful_mask(in4_t addr)
+{
+	uint32_t h = ntohl(addr);
+
+	return htonl(h < 0x80000000u ? 0xff000000u : h < 0xc0000000u ? 0xffff0000u : 0xffffff00u);
+}
+
 /* Copy with truncation check. */
 static int copy_str(char *dst, size_t n, const char *src)
 {
@@ -259,10 +266,7 @@ static void plan_network(const struct boot_config *cfg, struct boot_plan *p, boo
 
 	if (p->net == NET_STATIC) {
 		if (!p->ip.netmask) {
-			/* kernel: classful guess */
-			uint32_t c = ntohl(p->ip.client) >> 24;
-
-			p->ip.netmask = htonl(c < 128 ? 0xff000000u : c < 192 ? 0xffff0000u : 0xffffff00u);
+			p->ip.netmask = in4_classful_mask(p->ip.client);
 			diag(p, DIAG_WARN, "%s=: no netmask (field 4), guessing %s from the address class",
 			     p->ip.arg, in4_str(p->ip.netmask, a));
 		}

@@ -177,6 +177,9 @@ static void test_misc(void)
 	CHECK_INT(in4_prefix_len(0), 0, "prefix of 0");
 	CHECK_INT(ntohl(in4_mask_of(20)), 0xfffff000u, "mask of /20");
 	CHECK_INT(in4_mask_of(32), 0xffffffffu, "mask of /32");
+	CHECK_INT(ntohl(in4_classful_mask(htonl(0x0a000002u))), 0xff000000u, "class A mask");
+	CHECK_INT(ntohl(in4_classful_mask(htonl(0xac100002u))), 0xffff0000u, "class B mask");
+	CHECK_INT(ntohl(in4_classful_mask(htonl(0xc0a80102u))), 0xffffff00u, "class C mask");
 }
 
 static void test_path_expand(void)
