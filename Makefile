@@ -94,6 +94,16 @@ $(TBUILD)/test_dhcpc: tests/unit/test_dhcpc.c init/dhcpc.c $(LIB_SRCS) $(HDRS) t
 	@echo "  TEST-CC $@"
 	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $< init/dhcpc.c $(LIB_SRCS)
 
+# rs_drive runs the root-storage daemon's real loop and login
+# (init/rootstore_io.c, init/iscsi_login.c) against tgtd in a namespace,
+# speaking NBD itself in place of the kernel (tests/rootstore/run); it
+# links the host's libiscsi.
+RS_DRIVE_SRCS := tests/rootstore/rs_drive.c init/rootstore_io.c init/iscsi_login.c init/util.c init/failure.c
+$(TBUILD)/rs_drive: $(RS_DRIVE_SRCS) $(LIB_SRCS) $(HDRS) init/rootstore_int.h
+	@mkdir -p $(TBUILD)
+	@echo "  TEST-CC $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $(RS_DRIVE_SRCS) $(LIB_SRCS) -liscsi
+
 # Fuzz targets: replayed over their corpora by `make check` (gcc + ASan/UBSan),
 # run for real with `make fuzz` (clang + libFuzzer).
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -108,7 +118,7 @@ $(TBUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -o $@ $< $(LIB_SRCS)
 
-tests-build: $(UNIT_TESTS) $(FUZZ_REPLAY)
+tests-build: $(UNIT_TESTS) $(FUZZ_REPLAY) $(TBUILD)/rs_drive
 
 FUZZ_TIME ?= 60
 fuzz: $(patsubst %,$(TBUILD)/fuzz_%,$(FUZZ_TARGETS))

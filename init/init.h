@@ -17,6 +17,7 @@
 struct failure {
 	char what[256];                 /* "mount 10.0.0.1:/x on /root failed: No such file" */
 	char check[512];                /* "check the export path ..." */
+	bool final;                     /* the initramfs is deleted: no retry can help */
 };
 extern struct failure failure;
 int fail(int err, const char *check, const char *what_fmt, ...)

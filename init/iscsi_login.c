@@ -60,6 +60,20 @@ const char *iscsi_err_check(enum iscsi_err_kind k)
 	}
 }
 
+/* libiscsi's messages may end in a newline: one log line each. */
+static void one_line(char *s)
+{
+	size_t n = strlen(s);
+
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20)
+			*s = ' ';
+	while (n > 0 && s[-1] == ' ') {
+		*--s = 0;
+		n--;
+	}
+}
+
 /* libiscsi reports login failures as text ("Failed to log in to target.
  * Status: Authentication failure(513)"); the status names are RFC 3720's. */
 static enum iscsi_err_kind classify(const char *err, bool connected)
@@ -89,12 +103,23 @@ static void libiscsi_log(int level, const char *msg)
 		log_info("libiscsi: %s", esc);
 }
 
-static struct iscsi_context *new_context(const struct iscsi_conf *c, int timeout, int verbosity)
+static struct iscsi_context *new_context(const struct iscsi_conf *c, int timeout, int verbosity,
+				       const struct iscsi_session_opts *so)
 {
 	struct iscsi_context *ctx = iscsi_create_context(c->initiator);
 
 	if (!ctx)
 		return NULL;
+	/* One ISID for the whole boot: at a new login the target sees the
+	 * same session (initiator name + ISID) and reinstates it, ending the
+	 * old one and its queued commands (RFC 7143 §6.3.5) instead of
+	 * running them after ours. */
+	if (so && so->isid)
+		iscsi_set_isid_random(ctx, so->isid & 0xffffff, 0);
+	/* A path that goes silent with data unacknowledged errors out after
+	 * this long instead of TCP's ~15 minutes (applied at connect). */
+	if (so && so->tcp_user_timeout_ms > 0)
+		iscsi_set_tcp_user_timeout(ctx, so->tcp_user_timeout_ms);
 	iscsi_set_targetname(ctx, c->target);
 	iscsi_set_session_type(ctx, ISCSI_SESSION_NORMAL);
 	/* No header digest unless the target insists: TCP checksums cover
@@ -148,6 +173,70 @@ static int find_disk_lun(struct iscsi_context *ctx, int *lun)
 	return found;
 }
 
+/* The disk's identity: VPD 0x83, else 0x80, kept as raw bytes. */
+static void read_identity(struct iscsi_context *ctx, int lun, struct iscsi_disk *d)
+{
+	static const uint8_t pages[] = { 0x83, 0x80 };
+	size_t i;
+
+	d->ident_page = 0;
+	d->ident_len = 0;
+	for (i = 0; i < sizeof(pages); i++) {
+		struct scsi_task *t = iscsi_inquiry_sync(ctx, lun, 1, pages[i], 255);
+
+		if (t && t->status == SCSI_STATUS_GOOD && t->datain.size > 4 && t->datain.data[1] == pages[i]) {
+			size_t len = (size_t)t->datain.size;
+
+			if (len > sizeof(d->ident))
+				len = sizeof(d->ident);
+			memcpy(d->ident, t->datain.data, len);
+			d->ident_len = (uint16_t)len;
+			d->ident_page = pages[i];
+			scsi_free_scsi_task(t);
+			return;
+		}
+		if (t)
+			scsi_free_scsi_task(t);
+	}
+}
+
+/* Block limits (VPD 0xB0), when the target has the page. */
+static void read_limits(struct iscsi_context *ctx, int lun, struct iscsi_disk *d)
+{
+	struct scsi_task *t = iscsi_inquiry_sync(ctx, lun, 1, SCSI_INQUIRY_PAGECODE_BLOCK_LIMITS, 64);
+	struct scsi_inquiry_block_limits *bl;
+
+	d->max_xfer_blocks = d->max_unmap_blocks = d->max_unmap_descriptors = 0;
+	if (t && t->status == SCSI_STATUS_GOOD && (bl = scsi_datain_unmarshall(t)) != NULL) {
+		d->max_xfer_blocks = bl->max_xfer_len;
+		d->max_unmap_blocks = bl->max_unmap;
+		d->max_unmap_descriptors = bl->max_unmap_bdc;
+	}
+	/* SBC-3: a MAXIMUM UNMAP LBA COUNT of zero means no UNMAP; anything
+	 * else means it works, whatever READ CAPACITY(16) said of LBPME (tgt
+	 * leaves LBPME clear on a thin LUN). */
+	if (d->max_unmap_blocks)
+		d->thin = true;
+	if (t)
+		scsi_free_scsi_task(t);
+}
+
+int iscsi_same_disk(const struct iscsi_disk *a, const struct iscsi_disk *b, char *why, size_t n)
+{
+	if (a->blocks != b->blocks || a->block_size != b->block_size) {
+		snprintf(why, n, "it has %llu blocks of %u bytes, the root had %llu blocks of %u bytes",
+			 (unsigned long long)b->blocks, b->block_size, (unsigned long long)a->blocks, a->block_size);
+		return -ESTALE;
+	}
+	if (a->ident_page != b->ident_page || a->ident_len != b->ident_len ||
+	    memcmp(a->ident, b->ident, a->ident_len) != 0) {
+		snprintf(why, n, "its device identifier (VPD page 0x%02x, %u bytes) is not the root's (VPD page 0x%02x, %u bytes)",
+			 b->ident_page, b->ident_len, a->ident_page, a->ident_len);
+		return -ESTALE;
+	}
+	return 0;
+}
+
 static int read_capacity(struct iscsi_context *ctx, int lun, struct iscsi_disk *d)
 {
 	struct scsi_task *t = iscsi_readcapacity16_sync(ctx, lun);
@@ -177,7 +266,8 @@ static int read_capacity(struct iscsi_context *ctx, int lun, struct iscsi_disk *
 }
 
 int iscsi_login_disk(const struct iscsi_conf *c, int want_lun, double deadline, int attempt_timeout,
-		     int verbosity, struct iscsi_disk *d, struct iscsi_login_error *e)
+		     int verbosity, const struct iscsi_session_opts *so, struct iscsi_disk *d,
+		     struct iscsi_login_error *e)
 {
 	double delay = 1;
 	int attempt = 0, i;
@@ -201,7 +291,7 @@ int iscsi_login_disk(const struct iscsi_conf *c, int want_lun, double deadline, 
 			snprintf(portal, sizeof(portal), strchr(c->portal[i].host, ':') ? "[%s]:%u" : "%s:%u",
 				 c->portal[i].host, c->portal[i].port ? c->portal[i].port : DEFAULT_PORT);
 			snprintf(e->portal, sizeof(e->portal), "%s", portal);
-			ctx = new_context(c, attempt_timeout, verbosity);
+			ctx = new_context(c, attempt_timeout, verbosity, so);
 			if (!ctx) {
 				e->kind = ISCSI_ERR_OTHER;
 				snprintf(e->msg, sizeof(e->msg), "cannot create an iSCSI context (initiator name invalid?)");
@@ -215,6 +305,7 @@ int iscsi_login_disk(const struct iscsi_conf *c, int want_lun, double deadline, 
 
 				e->kind = classify(err ? err : "", connected);
 				snprintf(e->msg, sizeof(e->msg), "%s", err && err[0] ? err : "no answer");
+				one_line(e->msg);
 				log_warn("iscsi: %s: %s (%s)", portal, iscsi_err_name(e->kind), e->msg);
 				iscsi_destroy_context(ctx);
 				continue;
@@ -234,6 +325,15 @@ int iscsi_login_disk(const struct iscsi_conf *c, int want_lun, double deadline, 
 
 				/* Small command PDUs must not wait for Nagle. */
 				setsockopt(iscsi_get_fd(ctx), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+				read_identity(ctx, lun, d);
+				read_limits(ctx, lun, d);
+				/* The attempt's timeout bounded the login; on the
+				 * serving session a slow or silent target must
+				 * never turn a command into an error (the daemon
+				 * detects a dead path by NOP-Out and logs in
+				 * again). Applies to every command queued from
+				 * now on. */
+				iscsi_set_timeout(ctx, 0);
 				d->ctx = ctx;
 				d->lun = lun;
 				snprintf(d->portal, sizeof(d->portal), "%s", portal);

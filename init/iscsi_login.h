@@ -24,13 +24,32 @@ struct iscsi_login_error {
 	char msg[256];                      /* libiscsi's words; never a password */
 };
 
+#define ISCSI_IDENT_MAX 252               /* VPD 0x83/0x80 bytes kept to recognise the disk */
+
 struct iscsi_disk {
-	struct iscsi_context *ctx;          /* logged in, auto-reconnecting */
+	struct iscsi_context *ctx;          /* logged in; no per-command timeout */
 	int lun;
 	uint32_t block_size;
 	uint64_t blocks;
 	bool thin;                          /* logical block provisioning: UNMAP works */
+	/* What makes this disk this disk (compared at every new login): the
+	 * device identification VPD page (0x83), else the unit serial number
+	 * (0x80), as the target returned it. */
+	uint8_t ident_page;                 /* 0x83, 0x80, or 0: the target has neither */
+	uint16_t ident_len;
+	uint8_t ident[ISCSI_IDENT_MAX];
+	/* Block limits VPD (0xB0), in blocks; 0: the target states no limit. */
+	uint32_t max_xfer_blocks;
+	uint32_t max_unmap_blocks;
+	uint32_t max_unmap_descriptors;
 	char portal[ISCSI_ADDR_LEN + 16];
+};
+
+/* Session settings that stay the same across every login of one boot. */
+struct iscsi_session_opts {
+	uint32_t isid;                      /* 24 random bits: the ISID's qualifier part (RFC 7143 §11.12.5);
+	                                     * the same ISID at a new login reinstates the old session */
+	int tcp_user_timeout_ms;            /* 0: the kernel's default */
 };
 
 /* Logs in to the target of `c`, portals in order, until `deadline`
@@ -38,7 +57,12 @@ struct iscsi_disk {
  * want_lun < 0: the first disk LUN the target reports. verbosity: libiscsi's
  * log level for its own messages (1: reconnects and errors, 2+: debug). */
 int iscsi_login_disk(const struct iscsi_conf *c, int want_lun, double deadline, int attempt_timeout,
-		     int verbosity, struct iscsi_disk *d, struct iscsi_login_error *e);
+		     int verbosity, const struct iscsi_session_opts *so, struct iscsi_disk *d,
+		     struct iscsi_login_error *e);
+
+/* 0 when b is the disk a was (same size, block size and identifier);
+ * else -ESTALE with what differs in why. */
+int iscsi_same_disk(const struct iscsi_disk *a, const struct iscsi_disk *b, char *why, size_t n);
 
 const char *iscsi_err_name(enum iscsi_err_kind k);
 const char *iscsi_err_check(enum iscsi_err_kind k);

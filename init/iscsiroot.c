@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <strings.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -32,33 +34,48 @@
 
 /* iscsi.initramfs is a sourced shell file of ISCSI_*=value lines; the
  * command-line parser reads exactly those keys, so it parses the file too
- * (comments dropped, one assignment per line). */
-static void read_iscsi_initramfs(struct iscsi_conf *out)
+ * (comments dropped, one assignment per line). Lowercase iscsi_* keys are
+ * taken as well (the --secrets file of --attach-iscsi). text is modified. */
+static int iscsi_conf_from_text(char *text, struct iscsi_conf *out)
 {
-	static char text[CMDLINE_MAX_LEN + 1], line[CMDLINE_MAX_LEN + 1];
+	static char line[CMDLINE_MAX_LEN + 1];
 	static struct boot_config fcfg;
 	size_t o = 0;
 	char *p, *save = NULL;
+	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (read_small(ISCSI_INITRAMFS, text, sizeof(text)) <= 0)
-		return;
 	for (p = strtok_r(text, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
 		size_t l;
 
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (*p == '#' || strncmp(p, "ISCSI_", 6) != 0)
+		if (*p == '#' || strncasecmp(p, "ISCSI_", 6) != 0)
 			continue;
 		l = strlen(p);
 		if (o + l + 2 > sizeof(line))
-			break;
+			return -E2BIG;
 		memcpy(line + o, p, l);
 		o += l;
 		line[o++] = ' ';
 	}
-	if (cmdline_parse(line, o, &fcfg) == 0)
+	r = cmdline_parse(line, o, &fcfg);
+	if (r == 0)
 		*out = fcfg.iscsi;
+	explicit_bzero(line, sizeof(line));
+	explicit_bzero(&fcfg, sizeof(fcfg));
+	return r;
+}
+
+static void read_iscsi_initramfs(struct iscsi_conf *out)
+{
+	static char text[CMDLINE_MAX_LEN + 1];
+
+	memset(out, 0, sizeof(*out));
+	if (read_small(ISCSI_INITRAMFS, text, sizeof(text)) <= 0)
+		return;
+	iscsi_conf_from_text(text, out);
+	explicit_bzero(text, sizeof(text));
 	log_info("iscsi: read %s", ISCSI_INITRAMFS);
 }
 
@@ -121,26 +138,31 @@ static int wait_disk(const char *dev, double timeout)
 	return -ETIMEDOUT;
 }
 
-/* The nbd driver caps requests at 128 KiB by default; sd allows 1280 KiB.
- * Large sequential I/O then takes ten round trips instead of one: raise the
- * cap to what the queue allows. */
-static void tune_queue(const char *dev)
+/* The nbd driver caps requests at 128 KiB by default (max_sectors_kb),
+ * while the queue allows 32 MiB: large sequential I/O then takes many round
+ * trips. Raise the cap to what the daemon wants per request — what one
+ * command to the target carries (VPD B0) and what the board's memory
+ * affords (every buffer is locked) — never above the queue's limit. */
+static void tune_queue(const char *dev, uint32_t max_request)
 {
 	char path[96], val[32];
 	const char *name = strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev;
+	unsigned long hw, want = max_request >> 10;
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "/sys/block/%s/queue/max_hw_sectors_kb", name);
-	n = read_small(path, val, sizeof(val));
-	if (n <= 0)
+	if (read_small(path, val, sizeof(val)) <= 0 || (hw = strtoul(val, NULL, 10)) == 0)
 		return;
+	if (want == 0 || want > hw)
+		want = hw;
+	n = snprintf(val, sizeof(val), "%lu", want);
 	snprintf(path, sizeof(path), "/sys/block/%s/queue/max_sectors_kb", name);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	if (write(fd, val, (size_t)n) < 0)
-		log_debug("iscsi: cannot raise %s: %s", path, strerror(errno));
+		log_debug("iscsi: cannot set %s: %s", path, strerror(errno));
 	close(fd);
 }
 
@@ -186,7 +208,7 @@ int iscsi_attach(const struct boot_config *cfg, const char *dev, bool from_pid1,
 	if (r < 0)
 		return fail(r, "the nbd module must be in the initramfs, loaded with max_part=8 for partitions",
 			    "%s did not come up after the daemon attached it", dev);
-	tune_queue(dev);
+	tune_queue(dev, st.max_request);
 	return 0;
 }
 
@@ -217,12 +239,49 @@ int attach_main(int argc, char **argv)
 	pid_t pid;
 	int i;
 
-	if (argc != 1) {
-		fprintf(stderr, "usage: netroot-init --attach-iscsi \"<iSCSI keys as on the kernel command line>\"\n");
+	if (!(argc == 1 || (argc == 3 && !strcmp(argv[1], "--secrets")))) {
+		fprintf(stderr, "usage: netroot-init --attach-iscsi \"<iSCSI keys as on the kernel command line>\" "
+			"[--secrets FILE|-]\n");
 		return 2;
 	}
 	if (cmdline_parse(argv[0], strlen(argv[0]), &cfg) < 0)
 		return 2;
+	if (cfg.iscsi.password[0] || cfg.iscsi.in_password[0]) {
+		/* Anyone can read a process's arguments (ps, /proc/PID/cmdline). */
+		explicit_bzero(&cfg, sizeof(cfg));
+		fprintf(stderr, "netroot-init: --attach-iscsi takes no password in its arguments (anyone can read them "
+			"with ps); put the ISCSI_PASSWORD=/ISCSI_IN_PASSWORD= lines in a file readable only by root "
+			"and give --secrets FILE, or --secrets - to read them from standard input\n");
+		return 2;
+	}
+	if (argc == 3) {
+		static char text[CMDLINE_MAX_LEN + 1];
+		struct iscsi_conf sec;
+		ssize_t n;
+		int fd = strcmp(argv[2], "-") ? open(argv[2], O_RDONLY | O_CLOEXEC) : 0;
+
+		n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+		if (n < 0) {
+			fprintf(stderr, "netroot-init: cannot read the secrets from %s: %s\n",
+				strcmp(argv[2], "-") ? argv[2] : "standard input", strerror(errno));
+			return 2;
+		}
+		if (fd > 0)
+			close(fd);
+		text[n] = 0;
+		if (iscsi_conf_from_text(text, &sec) < 0) {
+			fprintf(stderr, "netroot-init: the secrets in %s are not ISCSI_*=value lines\n", argv[2]);
+			return 2;
+		}
+		explicit_bzero(text, sizeof(text));
+		memcpy(cfg.iscsi.password, sec.password, sizeof(sec.password));
+		memcpy(cfg.iscsi.in_password, sec.in_password, sizeof(sec.in_password));
+		if (!cfg.iscsi.username[0])
+			memcpy(cfg.iscsi.username, sec.username, sizeof(sec.username));
+		if (!cfg.iscsi.in_username[0])
+			memcpy(cfg.iscsi.in_username, sec.in_username, sizeof(sec.in_username));
+		explicit_bzero(&sec, sizeof(sec));
+	}
 	log_setup(LOG_TO_CONSOLE, cfg.debug, 0);
 	log_set_console(2);
 	for (i = 0; i < 16; i++) {

@@ -8,7 +8,11 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -34,17 +38,40 @@ static void report_diagnostics(void)
 		log_warn("cmdline: %d more diagnostics not shown", cfg.ndiag_dropped);
 }
 
+/* The root-storage daemon of an earlier attempt, if one is serving. */
+static pid_t rootstore_pid;
+
+static bool rootstore_alive(void)
+{
+	return rootstore_pid > 0 && waitpid(rootstore_pid, NULL, WNOHANG) == 0 &&
+	       access("/sys/block/nbd0/pid", F_OK) == 0;
+}
+
 static int attach_root(void)
 {
-	pid_t daemon;
+	struct stat a, b;
 	int r;
 
+	/* A retry after a rescue shell: the earlier attempt may have mounted
+	 * the root already. */
+	if (stat("/", &a) == 0 && stat(NEWROOT, &b) == 0 && a.st_dev != b.st_dev) {
+		log_info("mount: %s is still mounted from the last attempt; unmounting it", NEWROOT);
+		if (umount2(NEWROOT, 0) != 0)
+			umount2(NEWROOT, MNT_DETACH);
+	}
 	if (plan.root_kind == ROOT_NFS)
 		return nfsroot_mount(&cfg, &plan, &net, NEWROOT);
 	if (cfg.iscsi.any || plan.root_kind == ROOT_ISCSI) {
-		r = iscsi_attach(&cfg, "/dev/nbd0", true, &daemon);
-		if (r < 0)
-			return r;
+		if (rootstore_alive()) {
+			/* Never attach again under a live daemon: that would
+			 * clear /dev/nbd0 while it serves it. */
+			log_info("iscsi: reusing the root-storage daemon (pid %d) already serving /dev/nbd0",
+				 (int)rootstore_pid);
+		} else {
+			r = iscsi_attach(&cfg, "/dev/nbd0", true, &rootstore_pid);
+			if (r < 0)
+				return r;
+		}
 		iscsi_mark_interface(net.device);
 		return blockroot_mount(&cfg, &plan, "/dev/nbd0");
 	}
@@ -118,27 +145,57 @@ static int boot(void)
 	return switch_root(NEWROOT, init, argv);
 }
 
+/* The kernel hands every unknown KEY=value of its command line to init as
+ * an environment variable: ISCSI_PASSWORD=... would reach the real init and
+ * everything it starts. The command line is read from /proc/cmdline, so
+ * these copies are of no use here: gone. */
+static void scrub_secrets_from_environment(void)
+{
+	extern char **environ;
+	char name[64];
+	size_t i = 0;
+
+	while (environ && environ[i]) {
+		const char *eq = strchr(environ[i], '=');
+		size_t n = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
+
+		if (n < sizeof(name) && strcasestr(environ[i], "password") &&
+		    (size_t)(strcasestr(environ[i], "password") - environ[i]) < n) {
+			memcpy(name, environ[i], n);
+			name[n] = 0;
+			unsetenv(name);     /* shifts the rest down: look at i again */
+			continue;
+		}
+		i++;
+	}
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
 		"usage: netroot-init --explain [CMDLINE] [--json]\n"
 		"       netroot-init --network CMDLINE [--run-dir DIR]\n"
-		"       netroot-init --attach-iscsi CMDLINE\n"
+		"       netroot-init --attach-iscsi CMDLINE [--secrets FILE|-]\n"
 		"  Prints the boot plan netroot-init would follow for CMDLINE (default:\n"
 		"  /proc/cmdline): interface and addressing, root, server, path or target,\n"
 		"  mount options, fsck policy, init, and warnings about the arguments.\n"
 		"  --network runs only the network step of that plan (ip=, BOOTIF=, timeouts)\n"
 		"  in the current network namespace, as a test or to try DHCP on a machine.\n"
 		"  --attach-iscsi logs in to the iSCSI target the line names and serves the LUN\n"
-		"  as the next free /dev/nbdN (the same root-storage daemon a boot starts).\n"
+		"  as the next free /dev/nbdN (the same root-storage daemon a boot starts);\n"
+		"  CHAP passwords come from FILE or standard input (ISCSI_PASSWORD=... lines,\n"
+		"  as in /etc/iscsi/iscsi.initramfs), never from the command line.\n"
 		"  As PID 1 (the initramfs /init) it boots that plan.\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "--rootstore"))
-		return rootstore_main(argc, argv);      /* the '@' daemon, re-executed */
+	/* The '@' daemon, re-executed by rootstore_start(). Never PID 1: the
+	 * kernel hands unknown command-line words to init as arguments, and a
+	 * stray "--rootstore" there must not stop the boot. */
+	if (getpid() != 1 && argc >= 2 && argv[0][0] == '@' && !strcmp(argv[1], "--rootstore"))
+		return rootstore_main(argc, argv);
 	if (getpid() != 1) {
 		if (argc >= 2 && !strcmp(argv[1], "--explain"))
 			return explain_main(argc - 2, argv + 2);
@@ -150,6 +207,7 @@ int main(int argc, char **argv)
 	}
 
 	/* PID 1 from here on: never exit. */
+	scrub_secrets_from_environment();
 	signal(SIGPIPE, SIG_IGN);
 	log_setup(LOG_TO_CONSOLE | LOG_TO_KMSG, 0, 0);
 	for (;;) {

@@ -56,6 +56,14 @@ void rescue(const struct boot_config *cfg)
 	bool has_shell = access(SHELL, X_OK) == 0;
 
 	say_failure();
+	if (failure.final) {
+		/* The initramfs is gone and the real root is mounted, served
+		 * by its daemon: another attempt would tear down the root it
+		 * runs on. Say so, then reboot or wait as panic= says. */
+		log_err("the initramfs is already deleted: the boot cannot be tried again");
+		has_shell = false;
+		action = RESCUE_REBOOT;
+	}
 	if (action == RESCUE_DEFAULT)
 		action = has_shell && !(cfg && cfg->has_panic && cfg->panic != 0) ? RESCUE_SHELL : RESCUE_REBOOT;
 

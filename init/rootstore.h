@@ -26,6 +26,7 @@ struct rootstore_status {
 	uint64_t bytes;
 	uint32_t block_size;
 	int32_t lun;
+	uint32_t max_request;           /* bytes: the largest request the daemon wants (max_sectors_kb) */
 	char portal[ISCSI_ADDR_LEN + 16];
 	char msg[256];
 };

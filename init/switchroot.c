@@ -134,6 +134,10 @@ int switch_root(const char *newroot, const char *init, char *const argv[])
 		}
 	}
 
+	/* From here on there is no going back: the initramfs (and this
+	 * program's own files) are being deleted, and the root's daemon is
+	 * serving the root we are about to run on. */
+	failure.final = true;
 	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0)
 		nuke_dir(fd, rootst.st_dev);

@@ -11,7 +11,14 @@
 static int log_sinks = LOG_TO_STDERR;
 static int log_verbose, log_quiet;
 static int log_console = -1;
-static int kmsg_fd = -1;                /* LOG_KMSG_KEEP */
+/* LOG_KMSG_KEEP: descriptors of /dev/kmsg opened once, used in turn. The
+ * kernel lets each open file write 10 lines per 5 s and silently drops the
+ * rest (unless printk.devkmsg=on); the root-storage daemon cannot open it
+ * again after switch_root, and its lines about a lost session come in bursts
+ * that must not be lost: a few descriptors give it a few times that. */
+#define KMSG_POOL 6
+static int kmsg_fds[KMSG_POOL] = { -1, -1, -1, -1, -1, -1 };
+static int kmsg_next;
 /* Messages the kernel itself echoes from /dev/kmsg to the console: those with
  * a level below console_loglevel. We skip writing those to the console twice. */
 static int kernel_console_level = -1;
@@ -40,8 +47,9 @@ void log_setup(int sinks, int verbose, int quiet)
 	log_verbose = verbose;
 	log_quiet = quiet;
 	kernel_console_level = (sinks & LOG_TO_KMSG) ? read_console_loglevel() : -1;
-	if ((sinks & LOG_KMSG_KEEP) && kmsg_fd < 0)
-		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if ((sinks & LOG_KMSG_KEEP) && kmsg_fds[0] < 0)
+		for (int i = 0; i < KMSG_POOL; i++)
+			kmsg_fds[i] = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 }
 
 void log_set_console(int fd)
@@ -113,12 +121,13 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	if (log_sinks & LOG_TO_KMSG) {
 		/* Opened per line: the kernel rate-limits each open file to 10
 		 * lines per 5 s, and a boot can say more than that. */
-		int fd = kmsg_fd >= 0 ? kmsg_fd : open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		int kept = kmsg_fds[kmsg_next++ % KMSG_POOL];
+		int fd = kept >= 0 ? kept : open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 
 		if (fd >= 0) {
 			n = snprintf(line, sizeof(line), "<%d>netroot: %s\n", (int)level, msg);
 			write_all(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-			if (fd != kmsg_fd)
+			if (fd != kept)
 				close(fd);
 		}
 	}

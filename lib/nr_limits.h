@@ -32,6 +32,24 @@
 #define ISCSI_MAX_PORTALS       8
 #define ISCSI_ADDR_LEN          64
 
+/* The root-storage daemon (init/rootstore*.c): the iSCSI LUN as /dev/nbdN.
+ * Nothing here turns a slow or silent target into an I/O error: a dead path
+ * is detected and the session logged in again, for as long as it takes. */
+#define RS_NBD_MAX_REQUEST      (32u << 20) /* the nbd protocol's (and driver's) largest request */
+#define RS_MAX_INFLIGHT         256   /* requests held at once (the kernel queues 128 per connection) */
+#define RS_BATCH                32    /* requests taken from the kernel per wake-up */
+#define RS_MEM_MIN              (16u << 20)  /* bytes of request buffers in flight, at least ... */
+#define RS_MEM_MAX              (256u << 20) /* ... and at most; between: MemTotal / 16 (memory is locked) */
+#define RS_NOP_INTERVAL_S       5     /* a NOP-Out to the target this often ... */
+#define RS_NOP_TIMEOUT_S        15    /* ... and unanswered this long: the path is dead, log in again */
+#define RS_TCP_USER_TIMEOUT_MS  20000 /* unacknowledged data this long: the kernel drops the connection */
+#define RS_BUSY_DELAY_MIN_MS    10    /* BUSY / TASK SET FULL / TASK ABORTED: send again after this, */
+#define RS_BUSY_DELAY_MAX_MS    1000  /* doubling up to this, for as long as the target says so */
+#define RS_MAX_UNIT_ATTENTIONS  3     /* UNIT ATTENTIONs in a row before a request fails */
+#define RS_MAX_SESSION_LOSSES   16    /* sessions one request may see die under it (a command the
+                                       * target rejects every time) before it fails */
+#define RS_RELOGIN_DELAY_MAX_S  10    /* between login attempts once the path is back */
+
 /* The initramfs module list written by the builder. */
 #define MODULES_MAX             256
 #define MODULE_LIST_LEN         65536

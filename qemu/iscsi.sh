@@ -14,6 +14,13 @@
 #                                target, then the same target again (same
 #                                image, IQN, accounts, ACL) and wait for it
 #   lab_iscsi_stop               delete the target, end tgtd (by PID)
+#   lab_iscsi_proxy_start        qemu/iscsi-proxy on $LAB_NET.2:3260 (an
+#                                extra address of the lab's bridge),
+#                                relaying to tgtd; a target that can be made
+#                                to ask for a logout (LAB_ISCSI_PROXY_IP)
+#   lab_iscsi_proxy_logout [EV]  make it send AsyncEvent EV (1: logout
+#                                requested, default; 4: renegotiate) to
+#                                every initiator connected through it
 #   lab_iscsi_adm ARGS...        tgtadm -C N ARGS against this lab's tgtd
 #   lab_iscsi_url [LUN]          iscsi://10.77.0.1:3260/IQN/LUN (no secrets)
 #   lab_iscsi_tool CMD ARGS...   a libiscsi tool (iscsi-ls, iscsi-inq,
@@ -35,6 +42,10 @@
 #                                   address is always added for the probes
 #   LAB_ISCSI_ACL_NAMES=""          initiator names allowed (tgt -Q)
 #   LAB_ISCSI_INITIATOR             the name the probes use
+#   LAB_ISCSI_THIN=1                LUN 1 thin provisioned (UNMAP, LBPME)
+#   LAB_ISCSI_SCSI_ID=ID            LUN 1's scsi_id and scsi_sn (its VPD
+#                                   0x83/0x80 identity) instead of tgt's
+#                                   default from the tid and LUN
 #
 # tgt numbers LUNs from 0 and LUN 0 of every target is its own controller
 # (peripheral device type 0x0c, "storage array controller", no medium): a
@@ -52,6 +63,7 @@ LAB_ISCSI_IQN=${LAB_ISCSI_IQN:-iqn.cluster.tsic.top:rpi4.rootfs1}
 LAB_ISCSI_INITIATOR=${LAB_ISCSI_INITIATOR:-iqn.2016-04.com.open-iscsi:netroot-lab}
 LAB_ISCSI_PORT=3260
 LAB_ISCSI_PID="" LAB_ISCSI_CTL="" LAB_ISCSI_IMAGE="" LAB_ISCSI_N=0
+LAB_ISCSI_PROXY_PID="" LAB_ISCSI_PROXY_IP=""
 
 lab_iscsi_adm() {
     [ -n "$LAB_ISCSI_PID" ] || { lab_log "lab_iscsi_adm: no tgtd"; return 1; }
@@ -81,6 +93,13 @@ lab_iscsi_configure() {
     lab_iscsi_adm --mode target --op new --tid 1 --targetname "$LAB_ISCSI_IQN" || return 1
     lab_iscsi_adm --mode logicalunit --op new --tid 1 --lun 1 \
         --backing-store "$LAB_ISCSI_IMAGE" || return 1
+    # Thin provisioning (UNMAP punches holes in the image) and the LUN's
+    # identity (VPD 0x83/0x80: tgt derives it from tid/lun unless told).
+    [ -z "${LAB_ISCSI_THIN:-}" ] ||
+        lab_iscsi_adm --mode logicalunit --op update --tid 1 --lun 1 --params thin_provisioning=1 || return 1
+    [ -z "${LAB_ISCSI_SCSI_ID:-}" ] ||
+        lab_iscsi_adm --mode logicalunit --op update --tid 1 --lun 1 \
+            --params "scsi_id=$LAB_ISCSI_SCSI_ID,scsi_sn=$LAB_ISCSI_SCSI_ID" || return 1
     if [ -n "${LAB_ISCSI_CHAP:-}" ]; then
         u=${LAB_ISCSI_CHAP%%:*} p=${LAB_ISCSI_CHAP#*:}
         lab_iscsi_adm --mode account --op new --user "$u" --password "$p" &&
@@ -201,4 +220,32 @@ lab_iscsi_stop() {
     kill -KILL "$LAB_ISCSI_PID" 2>/dev/null
     wait "$LAB_ISCSI_PID" 2>/dev/null
     LAB_ISCSI_PID=""
+}
+
+lab_iscsi_proxy_start() {
+    local i=0
+    LAB_ISCSI_PROXY_IP=$LAB_NET.2
+    mkdir -p "$LAB_DIR/iscsi"
+    ip -n "$LAB_NS" addr add "$LAB_ISCSI_PROXY_IP/24" dev "$LAB_SERVER_IF" || return 1
+    ip netns exec "$LAB_NS" python3 "$LAB_HERE/iscsi-proxy" "$LAB_ISCSI_PROXY_IP:$LAB_ISCSI_PORT" \
+        "$LAB_SERVER_IP:$LAB_ISCSI_PORT" >> "$LAB_DIR/iscsi/proxy.out" 2>&1 &
+    LAB_ISCSI_PROXY_PID=$!
+    lab_track "$LAB_ISCSI_PROXY_PID"
+    until grep -q 'listening on' "$LAB_DIR/iscsi/proxy.out" 2>/dev/null; do
+        i=$((i + 1))
+        if [ $i -gt 100 ] || ! kill -0 "$LAB_ISCSI_PROXY_PID" 2>/dev/null; then
+            lab_log "iscsi-proxy did not start:"
+            cat "$LAB_DIR/iscsi/proxy.out" >&2
+            return 1
+        fi
+        sleep 0.05
+    done
+}
+
+lab_iscsi_proxy_logout() {
+    case ${1:-1} in
+        1) kill -USR1 "$LAB_ISCSI_PROXY_PID" ;;
+        4) kill -USR2 "$LAB_ISCSI_PROXY_PID" ;;
+        *) return 1 ;;
+    esac
 }

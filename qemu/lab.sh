@@ -8,6 +8,7 @@
 #   lab_veth_up               # or: server namespace (veth-s at 10.77.0.1/24)
 #                             # and a client namespace joined by a veth pair,
 #                             # veth-c (client side) down and unaddressed
+#   lab_link_cut SECONDS      # blackhole the guest's link, then restore it
 #   lab_nfs_start ROOT 3,4    # rpcbind + ganesha serving ROOT as /export
 #   lab_nfs_wait 3 20         # poll with nfs-ls until it answers (v3 or v4)
 #   lab_dhcp_start dnsmasq|kea [ARGS]  # DHCP server on $LAB_SERVER_IF, set
@@ -93,6 +94,17 @@ lab_netns_up() {
     done
     # The last tap is the one with the servers behind it.
     ip -n "$LAB_NS" link set "${LAB_TAPS##* }" master br-lab
+}
+
+# lab_link_cut SECONDS: the guest's NIC (the tap with the servers behind it)
+# leaves the bridge for SECONDS, then joins it again. Meanwhile every frame
+# either way is dropped without a word: no RST, no FIN, no ICMP, carrier
+# still up on both sides (a switch rebooting, a cable pulled at the far end).
+lab_link_cut() {
+    local tap=${LAB_TAPS##* }
+    ip -n "$LAB_NS" link set "$tap" nomaster || return 1
+    sleep "$1"
+    ip -n "$LAB_NS" link set "$tap" master br-lab
 }
 
 # lab_veth_up: two namespaces, the servers' ($LAB_NS: veth-s at

@@ -1,0 +1,72 @@
+/* The root-storage daemon's inside: its table of requests and the loop
+ * that serves them (rootstore_io.c), shared with its start-up
+ * (rootstore.c). Not for the rest of the init. */
+#ifndef NETROOT_ROOTSTORE_INT_H
+#define NETROOT_ROOTSTORE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <iscsi/iscsi.h>
+#include <iscsi/scsi-lowlevel.h>
+
+#include "iscsi_login.h"
+#include "rootstore.h"
+
+struct rs;
+
+/* One request from the kernel, from the moment it is read until it is
+ * answered. Every request in the table is either on the wire of the
+ * current session (task set) or waiting to be sent (task NULL): at a new
+ * session every one of them is sent again, oldest first. A request bigger
+ * than the target takes in one command (VPD B0) goes out in pieces, one
+ * at a time; `done` counts the bytes already acknowledged. */
+struct rs_req {
+	struct rs *rs;
+	struct rs_req *prev, *next;     /* the table, in arrival order */
+	uint64_t seq;                   /* arrival number: "oldest first" */
+	uint64_t handle;                /* opaque to us, echoed to the kernel */
+	uint32_t type, flags;
+	uint64_t from;                  /* bytes */
+	uint32_t len, done;             /* bytes asked, bytes acknowledged by the target */
+	uint32_t piece;                 /* bytes of the piece on the wire */
+	uint8_t *buf;
+	struct scsi_task *task;         /* on the wire of the current session, or NULL */
+	struct scsi_iovec iov;          /* reads land straight in buf */
+	double retry_at;                /* waiting: not before this uptime (BUSY backoff) */
+	int busy, unit_attentions, losses;
+};
+
+struct rs {
+	struct iscsi_disk d;            /* the session now; d.ctx NULL while there is none */
+	struct iscsi_disk first;        /* the disk as the first login found it */
+	const struct rootstore_conf *conf;  /* for logging in again */
+	struct iscsi_session_opts so;   /* the same ISID at every login */
+	int sock;                       /* our end of the socketpair with the kernel */
+	struct rs_req *head, *tail;     /* the table, oldest first */
+	int nreq_table;
+	uint64_t bytes_table;           /* request buffers held */
+	uint64_t mem_budget;            /* stop reading requests beyond this */
+	uint32_t max_piece;             /* bytes per READ/WRITE command (0: no limit) */
+	uint64_t max_unmap_blocks;      /* blocks per UNMAP command */
+	uint32_t max_request;           /* bytes per kernel request (its max_sectors_kb) */
+	uint64_t seq;
+	bool stop;                      /* the kernel went away */
+	bool draining;                  /* NBD_CMD_DISC: answer what is held, then stop */
+	bool broken;                    /* the session is gone: log in again */
+	bool destroying;                /* inside iscsi_destroy_context: completions are cancellations */
+	char why[160];                  /* why the session was given up */
+	double nop_sent;                /* uptime of the NOP-Out in flight, 0: none */
+	double last_nop;
+	double last_rx;                 /* uptime of the last answer from the target */
+	uint64_t nreq, nerr, nreconnect, nresent, nbusy;
+};
+
+/* Serves until the kernel disconnects. */
+void rs_serve(struct rs *rs);
+
+/* The request-size cap and memory budget for a board with mem_total bytes
+ * of RAM and the target's limits in d: filled into rs. */
+void rs_set_limits(struct rs *rs, uint64_t mem_total);
+
+#endif
