@@ -39,7 +39,7 @@ LDFLAGS_MUSL := -static -Wl,--gc-sections $(ARCH_LDFLAGS)
 
 # Debian's static archives, linked by full path so musl's libc is the only libc.
 libpath = $(firstword $(wildcard /usr/lib/$(TRIPLET)/$(1) /lib/$(TRIPLET)/$(1)))
-INIT_LIBS := $(call libpath,libnl-route-3.a) $(call libpath,libnl-3.a) $(call libpath,libnfs.a) \
+INIT_LIBS := $(call libpath,libnl-route-3.a) $(call libpath,libnl-genl-3.a) $(call libpath,libnl-3.a) $(call libpath,libnfs.a) \
              $(call libpath,libiscsi.a) $(call libpath,libblkid.a)
 
 LIB_SRCS  := $(filter-out lib/glibc_compat.c,$(wildcard lib/*.c))
@@ -134,7 +134,7 @@ deps:
 check: deps
 	$(MAKE) ARCH=x86_64 WERROR=1
 	$(MAKE) ARCH=aarch64 WERROR=1
-	$(MAKE) WERROR=1 tests-build
+	$(MAKE) WERROR=1 tests-build e2e-fixtures
 	tests/run
 
 demo: deps
@@ -160,10 +160,19 @@ BENCH_CC := aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.sp
 
 bench-tools: build/aarch64/blkbench
 
+# tests/e2e scenarios that need a rescue shell which returns at once.
+e2e-fixtures: build/aarch64/e2e-exit0
+
+build/aarch64/e2e-exit0: tests/e2e/fixtures/exit0.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(BENCH_CC) -std=c11 $(WARN) -Os -static -o $@ $<
+	$(Q)aarch64-linux-gnu-strip $@
+
 build/aarch64/blkbench: bench/blkbench.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(BENCH_CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $< -lpthread
 	$(Q)aarch64-linux-gnu-strip $@
 
-.PHONY: bench-tools
+.PHONY: bench-tools e2e-fixtures

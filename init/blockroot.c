@@ -131,25 +131,36 @@ static int pick_on_disk(const char *disk, struct blkinfo *bi, unsigned long flag
 	return -ENOENT;
 }
 
-/* Every block device the kernel has now (/sys/class/block), probed. */
-static int scan(const struct boot_config *cfg, struct blkinfo *bi)
+/* Every block device the kernel has now (/sys/class/block), probed. With
+ * the iSCSI disk known, that disk and its partitions are probed first (pass
+ * 0) and the rest only if none matches: a local disk cloned from the same
+ * image (an SD card with the same UUID) must not win by readdir order. */
+static int scan(const struct boot_config *cfg, const char *disk, struct blkinfo *bi)
 {
-	DIR *d = opendir("/sys/class/block");
-	struct dirent *e;
-	int found = -ENOENT;
+	int pass, found = -ENOENT;
 
-	if (!d)
-		return -errno;
-	while ((e = readdir(d)) != NULL && found < 0) {
-		char dev[64];
+	for (pass = disk ? 0 : 1; pass < 2 && found < 0; pass++) {
+		DIR *d = opendir("/sys/class/block");
+		struct dirent *e;
 
-		if (e->d_name[0] == '.' || !strncmp(e->d_name, "loop", 4) || !strncmp(e->d_name, "ram", 3))
-			continue;
-		snprintf(dev, sizeof(dev), "/dev/%.50s", e->d_name);
-		if (probe(dev, bi) == 0 && matches(cfg, bi))
-			found = 0;
+		if (!d)
+			return -errno;
+		while ((e = readdir(d)) != NULL && found < 0) {
+			char dev[64];
+
+			if (e->d_name[0] == '.' || !strncmp(e->d_name, "loop", 4) || !strncmp(e->d_name, "ram", 3))
+				continue;
+			if (disk && block_on_disk(e->d_name, disk) != (pass == 0))
+				continue;
+			snprintf(dev, sizeof(dev), "/dev/%.50s", e->d_name);
+			if (probe(dev, bi) == 0 && matches(cfg, bi))
+				found = 0;
+		}
+		closedir(d);
 	}
-	closedir(d);
+	if (found == 0 && disk && !block_on_disk(bi->dev + strlen("/dev/"), disk))
+		log_warn("root: %s=%s is not on the iSCSI disk %s; using %s", root_kind_name(cfg->root_kind),
+			 cfg->root, disk, bi->dev);
 	return found;
 }
 
@@ -167,7 +178,7 @@ static int find_root(const struct boot_config *cfg, const char *disk, struct blk
 		} else if (cfg->root_kind == ROOT_ISCSI && disk) {
 			r = pick_on_disk(disk, bi, 0);
 		} else {
-			r = scan(cfg, bi);
+			r = scan(cfg, disk, bi);
 		}
 		if (r == 0)
 			return 0;

@@ -3,7 +3,6 @@
  * decide which transition to make. Replies are trusted only after the
  * codec has checked them and they match our xid, chaddr and server. */
 #include "dhcpc.h"
-#include "bootplan.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -291,115 +290,6 @@ static void ignore(struct dhcpc *c, const char *fmt, ...)
 	log_debug("dhcp: %s: ignoring a reply: %s", c->ifc.name, c->last_ignored);
 }
 
-/* NULL if a can be our address. */
-static const char *bad_address(in4_t a)
-{
-	uint32_t h = ntohl(a);
-
-	if (h >> 24 == 0)
-		return "in 0.0.0.0/8";
-	if (h >> 24 == 127)
-		return "loopback";
-	if (h >= 0xe0000000u)
-		return "multicast or reserved";
-	return NULL;
-}
-
-static int mask_prefix(in4_t mask)
-{
-	uint32_t h = ntohl(mask);
-	int n = 0;
-
-	while (h & 0x80000000u) {
-		n++;
-		h <<= 1;
-	}
-	return n;
-}
-
-static void copy_text(char *dst, size_t n, const char *src)
-{
-	size_t len = strlen(src);
-
-	if (len < n)
-		memcpy(dst, src, len + 1);
-	else
-		dst[0] = '\0';
-}
-
-static bool printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-			return false;
-	return true;
-}
-
-/* An ACK as a lease. Lists longer than the lease keeps are cut, and said. */
-static int make_lease(struct dhcpc *c, const struct dhcp_msg *m, struct dhcp_lease *l, const char **why)
-{
-	uint64_t lease;
-	in4_t host;
-	int i;
-
-	memset(l, 0, sizeof(*l));
-	*why = bad_address(m->h.yiaddr);
-	if (*why)
-		return -1;
-	l->addr = m->h.yiaddr;
-	l->netmask = dhcp_msg_has(m, DHO_SUBNET_MASK) ? m->netmask : in4_classful_mask(l->addr);
-	l->prefix = mask_prefix(l->netmask);
-	host = l->addr & ~l->netmask;
-	if (l->prefix < 31 && (host == 0 || host == ~l->netmask)) {
-		*why = "the address is its subnet's network or broadcast address";
-		return -1;
-	}
-	l->broadcast = dhcp_msg_has(m, DHO_BROADCAST) ? m->broadcast : (l->addr | ~l->netmask);
-	l->server_id = m->server_id;
-	l->siaddr = m->h.siaddr;
-	if (dhcp_msg_has(m, DHO_CLASSLESS_ROUTES)) {
-		l->nroutes = m->nroutes;
-		memcpy(l->routes, m->routes, sizeof(l->routes[0]) * (size_t)m->nroutes);
-	} else {
-		for (i = 0; i < m->nrouters && l->nrouters < 4; i++)
-			l->routers[l->nrouters++] = m->routers[i];
-	}
-	for (i = 0; i < m->ndns && i < 3; i++)
-		l->dns[l->ndns++] = m->dns[i];
-	for (i = 0; i < m->nntp && i < 3; i++)
-		l->ntp[l->nntp++] = m->ntp[i];
-	if (m->ndns > 3 || dhcp_bit(m->truncated, DHO_DNS))
-		log_info("dhcp: %s: using the first 3 DNS servers of those offered", c->ifc.name);
-	if (!dhcp_msg_has(m, DHO_CLASSLESS_ROUTES) && (m->nrouters > 4 || dhcp_bit(m->truncated, DHO_ROUTER)))
-		log_info("dhcp: %s: using the first 4 routers of those offered", c->ifc.name);
-	if (dhcp_bit(m->truncated, DHO_DOMAIN_SEARCH))
-		log_info("dhcp: %s: search list cut to %d names / %d bytes", c->ifc.name, DHCP_MAX_SEARCH,
-			 DHCP_SEARCH_LEN - 1);
-	l->mtu = dhcp_msg_has(m, DHO_MTU) ? m->mtu : 0;
-
-	/* Times: RFC 2131 4.4.5 defaults, and the same when they contradict. */
-	l->lease_secs = dhcp_msg_has(m, DHO_LEASE_TIME) ? m->lease_secs : 0;
-	lease = l->lease_secs;
-	l->t1_secs = dhcp_msg_has(m, DHO_T1) ? m->t1_secs : (uint32_t)(lease / 2);
-	l->t2_secs = dhcp_msg_has(m, DHO_T2) ? m->t2_secs : (uint32_t)(lease * 7 / 8);
-	if (lease && (l->t1_secs > l->t2_secs || l->t2_secs > l->lease_secs)) {
-		log_debug("dhcp: %s: T1 %u / T2 %u do not fit lease %u, using the defaults", c->ifc.name,
-			  l->t1_secs, l->t2_secs, l->lease_secs);
-		l->t1_secs = (uint32_t)(lease / 2);
-		l->t2_secs = (uint32_t)(lease * 7 / 8);
-	}
-
-	copy_text(l->hostname, sizeof(l->hostname), m->hostname);
-	copy_text(l->domain, sizeof(l->domain), m->domain);
-	copy_text(l->search, sizeof(l->search), m->search);
-	copy_text(l->rootpath, sizeof(l->rootpath), m->rootpath);
-	if (dhcp_msg_has(m, DHO_BOOTFILE))
-		copy_text(l->bootfile, sizeof(l->bootfile), m->bootfile);
-	else if (printable(m->h.file))
-		copy_text(l->bootfile, sizeof(l->bootfile), m->h.file);
-	return 0;
-}
-
 static void append(struct wbuf *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void append(struct wbuf *w, const char *fmt, ...)
@@ -463,7 +353,7 @@ static int on_offer(struct dhcpc *c, const struct dhcp_msg *m, double now)
 		ignore(c, "OFFER of %s without a server identifier", in4_str(m->h.yiaddr, a));
 		return 0;
 	}
-	why = bad_address(m->h.yiaddr);
+	why = dhcp_bad_address(m->h.yiaddr);
 	if (why) {
 		ignore(c, "OFFER of an unusable address %s (%s)", in4_str(m->h.yiaddr, a), why);
 		return 0;
@@ -481,6 +371,7 @@ static int on_ack(struct dhcpc *c, const struct dhcp_msg *m, double now)
 	char a[16], s[16], ra[16], rs[16];
 	const char *why;
 	bool rapid = c->state == DHCPC_SELECTING;
+	int i;
 
 	if (rapid && !(c->p.rapid_commit && m->rapid_commit)) {
 		ignore(c, "ACK without rapid commit before any OFFER");
@@ -495,13 +386,18 @@ static int on_ack(struct dhcpc *c, const struct dhcp_msg *m, double now)
 		       in4_str(m->server_id, s), in4_str(c->offered, ra), in4_str(c->server, rs));
 		return 0;
 	}
-	if (make_lease(c, m, &c->lease, &why) < 0) {
+	if (dhcp_lease_from_ack(m, &c->lease, &why) < 0) {
 		ignore(c, "ACK of %s: %s", in4_str(m->h.yiaddr, a), why);
 		return 0;
 	}
 	c->lease.rapid_commit = rapid;
 	set_state(c, DHCPC_BOUND, now);
 	log_bound(c);
+	/* What the server sent and the lease does not keep: say it. */
+	for (i = 0; i < c->lease.nnotes && i < DHCP_LEASE_NOTES; i++)
+		log_warn("dhcp: %s: %s", c->ifc.name, c->lease.notes[i]);
+	if (c->lease.nnotes > DHCP_LEASE_NOTES)
+		log_warn("dhcp: %s: %d more such notes", c->ifc.name, c->lease.nnotes - DHCP_LEASE_NOTES);
 	return 1;
 }
 
@@ -571,7 +467,7 @@ int dhcpc_receive(struct dhcpc *c, const uint8_t *pkt, size_t len, unsigned flag
 		ignore(c, "a BOOTP reply (no DHCP message type)");
 		return 0;
 	}
-	for (i = 0; i < m.nopt; i++)
+	for (i = 0; i < m.nopt && m.type != DHCPACK; i++)   /* an ACK's: in the lease's notes */
 		if (m.opt[i].invalid)
 			log_debug("dhcp: %s: %s: option %u (%s) is malformed, left out", c->ifc.name,
 				  dhcp_type_name(m.type), m.opt[i].code, dhcp_opt_name(m.opt[i].code));

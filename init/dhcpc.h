@@ -19,26 +19,9 @@
 #include <stdint.h>
 
 #include "cmdline.h"
-#include "dhcp_msg.h"           /* struct dhcp_route, DHCP_MAX_ROUTES */
+#include "dhcp_lease.h"         /* struct dhcp_lease */
+#include "dhcp_msg.h"
 #include "nr_limits.h"
-
-struct dhcp_lease {
-	in4_t addr, netmask, broadcast, server_id, siaddr;
-	in4_t routers[4];
-	int nrouters;                   /* 0 when option 121 gave routes (RFC 3442) */
-	struct dhcp_route routes[DHCP_MAX_ROUTES];
-	int nroutes;                    /* from option 121; when present, option 3 is ignored */
-	in4_t dns[3];
-	int ndns;
-	in4_t ntp[3];
-	int nntp;
-	unsigned mtu;                   /* 0 = not given */
-	uint32_t lease_secs, t1_secs, t2_secs; /* lease 0 = not given; 0xffffffff = infinite */
-	char hostname[HOSTNAME_LEN], domain[256], search[256] /* space-separated */,
-	     rootpath[PATH_LEN], bootfile[128];
-	bool rapid_commit;              /* the ACK came without REQUEST */
-	int prefix;                     /* netmask as a prefix length */
-};
 
 struct dhcp_client_params {
 	const char *hostname;           /* NULL or "" = none */

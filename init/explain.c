@@ -26,12 +26,14 @@ static const char *net_name(enum net_method m)
 	return m == NET_STATIC ? "static" : m == NET_DHCP ? "dhcp" : "none";
 }
 
-/* The plan's NFS details as they will be used (before DHCP may change them). */
+/* The plan's NFS details as they will be used (before DHCP may change them);
+ * the options of the first try when the version is negotiated. */
 static void nfs_now(char *path, size_t pn, char *data, size_t dn)
 {
 	char node[HOSTNAME_LEN], a[16];
-	int vmaj = plan.nfs.vers_major ? plan.nfs.vers_major : 3;
-	int vmin = plan.nfs.vers_major ? plan.nfs.vers_minor : -1;
+	/* no vers=: init negotiates, 4.2 first (init/nfsroot.c version_order) */
+	int vmaj = plan.nfs.vers_major ? plan.nfs.vers_major : 4;
+	int vmin = plan.nfs.vers_major ? plan.nfs.vers_minor : 2;
 
 	snprintf(node, sizeof(node), "%s", plan.ip.hostname[0] ? plan.ip.hostname :
 		 plan.ip.client ? in4_str(plan.ip.client, a) : "%s");
@@ -41,55 +43,64 @@ static void nfs_now(char *path, size_t pn, char *data, size_t dn)
 		snprintf(data, dn, "(too long)");
 }
 
-/* The command line as shown: password values masked, control bytes escaped. */
-static const char *shown(const char *text)
+/* vers= as given: "3", "4", "4.1". */
+static const char *nfs_version(char buf[16])
 {
-	static char masked[CMDLINE_MAX_LEN + 8], out[4 * CMDLINE_MAX_LEN + 8];
-	size_t i = 0, o = 0, len = strlen(text);
-
-	while (i < len && o + 4 < sizeof(masked)) {
-		size_t w = i, eq;
-
-		while (w < len && text[w] != ' ')
-			w++;                    /* the word is text[i..w) */
-		for (eq = i; eq < w && text[eq] != '='; eq++)
-			;
-		if (eq < w && eq - i >= 8 && !strncasecmp(text + eq - 8, "password", 8)) {
-			size_t k = eq + 1 - i;
-
-			if (o + k + 4 >= sizeof(masked))
-				break;
-			memcpy(masked + o, text + i, k);
-			memcpy(masked + o + k, "***", 3);
-			o += k + 3;
-		} else {
-			size_t k = w - i;
-
-			if (o + k + 1 >= sizeof(masked))
-				k = sizeof(masked) - o - 2;
-			memcpy(masked + o, text + i, k);
-			o += k;
-		}
-		i = w;
-		while (i < len && text[i] == ' ' && o + 1 < sizeof(masked))
-			masked[o++] = text[i++];
-	}
-	masked[o] = '\0';
-	return log_escape(out, sizeof(out), masked, o);
+	if (plan.nfs.vers_minor >= 0)
+		snprintf(buf, 16, "%d.%d", plan.nfs.vers_major, plan.nfs.vers_minor);
+	else
+		snprintf(buf, 16, "%d", plan.nfs.vers_major);
+	return buf;
 }
 
-static void print_human(const char *text)
+/* The command line as shown: secrets masked (cmdline_mask() splits words as
+ * the parser does, so quoted values go whole), control bytes escaped. */
+static const char *shown(const char *text, size_t len)
 {
-	char a[16], b[16], c[16], path[PATH_LEN], data[MOUNT_DATA_LEN];
+	static char masked[CMDLINE_MASKED_MAX], out[4 * CMDLINE_MASKED_MAX];
+	size_t n = cmdline_mask(text, len, masked, sizeof(masked));
+
+	return log_escape(out, sizeof(out), masked, n);
+}
+
+/* An argument for init as shown: KEY=value with a secret key masked. */
+static const char *init_arg(const char *arg)
+{
+	static char buf[CMDLINE_MASKED_MAX];
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || !eq[1] || !cmdline_secret_key(arg, (size_t)(eq - arg)))
+		return arg;
+	snprintf(buf, sizeof(buf), "%.*s=%s", (int)(eq - arg), arg, CMDLINE_MASK);
+	return buf;
+}
+
+static const char *mac_str(const uint8_t m[6], char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	return buf;
+}
+
+/* The NIC picked by MAC: BOOTIF= (or hwaddr=) when ip= names no device. */
+static bool by_bootif(void)
+{
+	return cfg.has_bootif && (!plan.ip.device[0] || !strcmp(plan.ip.device, "all"));
+}
+
+static void print_human(const char *text, size_t len)
+{
+	char a[16], b[16], c[16], m[18], path[PATH_LEN], data[MOUNT_DATA_LEN];
 	int i;
 
-	printf("command line: %s\n\n", shown(text));
+	printf("command line: %s\n\n", shown(text, len));
 	printf("network:  ");
 	if (plan.net == NET_NONE) {
 		printf("none\n");
 	} else {
-		printf("%s", plan.ip.device[0] ? plan.ip.device : cfg.has_bootif ? "(the NIC with BOOTIF's MAC)" :
-		       "(first Ethernet device)");
+		if (by_bootif())
+			printf("the NIC with MAC %s (BOOTIF=)", mac_str(cfg.bootif, m));
+		else
+			printf("%s", plan.ip.device[0] ? plan.ip.device : "(first Ethernet device)");
 		if (plan.net == NET_STATIC) {
 			printf(", static %s/%d", in4_str(plan.ip.client, a), plan.prefix);
 			if (plan.ip.gateway)
@@ -103,6 +114,9 @@ static void print_human(const char *text)
 			printf(", mtu %u", plan.ip.mtu);
 		if (plan.ip.dns[0])
 			printf(", dns %s", in4_str(plan.ip.dns[0], c));
+		if (cfg.has_bootif && !by_bootif())
+			printf("\n          (the MAC %s of BOOTIF= is not used: ip= names the device)",
+			       mac_str(cfg.bootif, m));
 		printf("\n          (kept as is if the kernel already configured it; written to /run/net-<dev>.conf)\n");
 		printf("          waits: device %ds, carrier %ds\n", cfg.nr.device_timeout, cfg.nr.carrier_timeout);
 	}
@@ -111,11 +125,19 @@ static void print_human(const char *text)
 	if (plan.root_kind == ROOT_NFS) {
 		nfs_now(path, sizeof(path), data, sizeof(data));
 		printf(", server %s, path %s\n", plan.nfs.server ? in4_str(plan.nfs.server, a) : "(from DHCP)", path);
+		if (plan.nfs.vers_major)
+			printf("          NFS version %s, as given\n", nfs_version(b));
+		else
+			printf("          NFS version negotiated: 4.2 -> 4.1 -> 4.0 -> 3, the first the server "
+			       "accepts (vers= in nfsroot= pins one)\n");
 		printf("          mount -t nfs %s:%s /root -o %s%s\n", plan.nfs.server ? a : "<server>", path, data,
 		       plan.ro ? ",ro" : ",rw");
+		if (!plan.nfs.vers_major)
+			printf("          (later tries change vers=; NFSv3 adds nolock and has no clientaddr=)\n");
 		printf("          retries until %ds\n", cfg.nr.mount_timeout);
 	} else if (plan.root_kind != ROOT_NONE) {
-		printf(" %s (%s)\n", cfg.root, plan.ro ? "ro" : "rw");
+		printf(" %s (%s)%s\n", cfg.root, plan.ro ? "ro" : "rw",
+		       plan.iscsi_disk_first ? ", looked for on the iSCSI disk first, then on other disks" : "");
 	} else {
 		printf("\n");
 	}
@@ -133,7 +155,7 @@ static void print_human(const char *text)
 	       plan.fsck_args[1] == 'y' ? "repair (-y)" : plan.fsck_args[1] == 'n' ? "check only (-n)" : "preen (-a)");
 	printf("init:     %s", plan.init[0] ? plan.init : "/sbin/init (then /etc/init, /bin/init, /bin/sh)");
 	for (i = 0; i < cfg.init_argc; i++)
-		printf(" %s", cfg.init_argv[i]);
+		printf(" %s", init_arg(cfg.init_argv[i]));
 	printf("\non error: %s\n",
 	       cfg.nr.rescue == RESCUE_SHELL ? "shell" : cfg.nr.rescue == RESCUE_HALT ? "stop and wait" :
 	       cfg.has_panic && cfg.panic > 0 ? "reboot after panic= seconds" :
@@ -179,17 +201,22 @@ static void jip(const char *key, in4_t a, bool comma)
 		printf(", ");
 }
 
-static void print_json(const char *text)
+static void print_json(const char *text, size_t len)
 {
-	char path[PATH_LEN], data[MOUNT_DATA_LEN];
+	char path[PATH_LEN], data[MOUNT_DATA_LEN], m[18], v[16];
 	int i;
 
 	printf("{\"cmdline\": ");
-	js(shown(text));
+	js(shown(text, len));
 	printf(", \"bootable\": %s,\n", plan.fatal ? "false" : "true");
 	printf(" \"network\": {\"method\": \"%s\", \"device\": ", net_name(plan.net));
 	js(plan.ip.device);
-	printf(", ");
+	printf(", \"bootif\": ");
+	if (cfg.has_bootif)
+		js(mac_str(cfg.bootif, m));
+	else
+		printf("null");
+	printf(", \"by_bootif\": %s, ", by_bootif() ? "true" : "false");
 	jip("address", plan.net == NET_STATIC ? plan.ip.client : 0, true);
 	printf("\"prefix\": %d, ", plan.net == NET_STATIC ? plan.prefix : -1);
 	jip("gateway", plan.ip.gateway, true);
@@ -219,10 +246,9 @@ static void print_json(const char *text)
 		js(data);
 		printf(", \"version\": ");
 		if (plan.nfs.vers_major)
-			printf("\"%d%s%c\"", plan.nfs.vers_major, plan.nfs.vers_minor >= 0 ? "." : "",
-			       plan.nfs.vers_minor >= 0 ? '0' + plan.nfs.vers_minor : ' ');
+			js(nfs_version(v));
 		else
-			printf("null");
+			printf("\"negotiated\", \"versions\": [\"4.2\", \"4.1\", \"4.0\", \"3\"]");
 		printf(", \"mount_timeout\": %d", cfg.nr.mount_timeout);
 	} else if (plan.root_kind != ROOT_NONE) {
 		printf(", \"device\": ");
@@ -231,6 +257,7 @@ static void print_json(const char *text)
 		js(cfg.rootfstype);
 		printf(", \"flags\": ");
 		js(cfg.rootflags);
+		printf(", \"iscsi_disk_first\": %s", plan.iscsi_disk_first ? "true" : "false");
 	}
 	printf("},\n \"iscsi\": ");
 	if (cfg.iscsi.any) {
@@ -256,7 +283,7 @@ static void print_json(const char *text)
 	printf(", \"init_args\": [");
 	for (i = 0; i < cfg.init_argc; i++) {
 		printf("%s", i ? ", " : "");
-		js(cfg.init_argv[i]);
+		js(init_arg(cfg.init_argv[i]));
 	}
 	printf("], \"panic\": %d,\n \"diagnostics\": [", cfg.has_panic ? cfg.panic : 0);
 	for (i = 0; i < plan.ndiag; i++) {
@@ -318,8 +345,8 @@ int explain_main(int argc, char **argv)
 	}
 	bootplan_build(&cfg, &plan);
 	if (json)
-		print_json(text);
+		print_json(text, len);
 	else
-		print_human(text);
+		print_human(text, len);
 	return plan.fatal ? 1 : 0;
 }

@@ -44,7 +44,7 @@ static int reuse_kernel_config(const struct netif *nif, struct net_result *res)
 	if (n > 0 && pnp_parse(text, (size_t)n, &pnp) == 0) {
 		if (!pnp.manual)
 			res->proto = "dhcp";
-		for (i = 0; i < pnp.ndns && i < 2; i++)
+		for (i = 0; i < pnp.ndns && i < DHCP_LEASE_DNS; i++)
 			res->dns[i] = pnp.dns[i];
 		res->rootserver = pnp.bootserver;
 		snprintf(res->dnsdomain, sizeof(res->dnsdomain), "%s", pnp.domain);
@@ -105,6 +105,43 @@ static int configure_static(const struct boot_plan *plan, const struct netif *ni
 	return 0;
 }
 
+struct route_ctx {
+	const struct netif *nif;
+	const struct dhcp_route *first;
+	char why[DHCP_MAX_ROUTES][sizeof(failure.what)];
+};
+
+static int add_route(void *ctx, const struct dhcp_route *r)
+{
+	struct route_ctx *rc = ctx;
+	int e = net_add_route(rc->nif, r->dst, r->prefix, r->gw);
+
+	if (e < 0)
+		snprintf(rc->why[r - rc->first], sizeof(rc->why[0]), "%s", failure.what);
+	return e;
+}
+
+/* Option 121: a route the kernel refuses is skipped with a warning, the
+ * others kept (see dhcp_routes_install). Sets res->gateway from the default
+ * route, if it went in. */
+static void apply_routes(const struct netif *nif, const struct dhcp_lease *l, struct net_result *res)
+{
+	static struct route_ctx rc;
+	struct failure saved = failure;     /* a skipped route is not the boot's failure */
+	int err[DHCP_MAX_ROUTES], i;
+
+	rc.nif = nif;
+	rc.first = l->routes;
+	dhcp_routes_install(l->routes, l->nroutes, add_route, &rc, err);
+	for (i = 0; i < l->nroutes; i++) {
+		if (err[i] < 0)
+			log_warn("address: %s; skipped, the other routes are kept", rc.why[i]);
+		else if (l->routes[i].prefix == 0)
+			res->gateway = l->routes[i].gw;
+	}
+	failure = saved;
+}
+
 /* Apply a DHCP lease: address, routes (option 121 wins over 3, RFC 3442),
  * MTU, hostname (ip= field 5 wins over option 12, as in the kernel). */
 static int apply_lease(const struct boot_plan *plan, struct netif *nif, const struct dhcp_lease *l,
@@ -113,6 +150,11 @@ static int apply_lease(const struct boot_plan *plan, struct netif *nif, const st
 	char a[16], b[16];
 	in4_t mask = l->netmask;       /* dhcpc fills in the classful one when none came */
 	int prefix, r, i;
+
+	/* The lease's texts go into the records whole, never cut in silence. */
+	_Static_assert(sizeof(res->dnsdomain) >= sizeof(l->domain) && sizeof(res->domainsearch) >=
+		       sizeof(l->search) && sizeof(res->rootpath) >= sizeof(l->rootpath) &&
+		       sizeof(res->filename) >= sizeof(l->bootfile), "a lease text does not fit net_result");
 
 	prefix = in4_prefix_len(mask);
 	if (prefix < 0)
@@ -130,20 +172,14 @@ static int apply_lease(const struct boot_plan *plan, struct netif *nif, const st
 	if (r < 0)
 		return r;
 	if (l->nroutes > 0) {
-		for (i = 0; i < l->nroutes; i++) {
-			r = net_add_route(nif, l->routes[i].dst, l->routes[i].prefix, l->routes[i].gw);
-			if (r < 0)
-				return r;
-			if (l->routes[i].prefix == 0)
-				res->gateway = l->routes[i].gw;
-		}
+		apply_routes(nif, l, res);
 	} else if (l->nrouters > 0) {
 		r = net_add_default_route(nif, l->routers[0]);
 		if (r < 0)
 			return r;
 		res->gateway = l->routers[0];
 	}
-	for (i = 0; i < l->ndns && i < 2; i++)
+	for (i = 0; i < l->ndns && i < DHCP_LEASE_DNS; i++)
 		res->dns[i] = l->dns[i];
 	snprintf(res->dnsdomain, sizeof(res->dnsdomain), "%s", l->domain);
 	snprintf(res->domainsearch, sizeof(res->domainsearch), "%s", l->search);
@@ -167,8 +203,8 @@ static int apply_lease(const struct boot_plan *plan, struct netif *nif, const st
 static void write_records(const struct net_opts *opts, const struct net_result *res,
 			  const struct dhcp_lease *lease, const char *ifname)
 {
-	char text[2048], path[PATH_LEN + 32], a[16], b[16];
-	int len, o = 0, i;
+	char text[2048], path[PATH_LEN + 32];
+	int len;
 
 	len = netconf_format(res, text, sizeof(text));
 	snprintf(path, sizeof(path), "%s/net-%s.conf", opts->run_dir, ifname);
@@ -177,32 +213,19 @@ static void write_records(const struct net_opts *opts, const struct net_result *
 
 	snprintf(path, sizeof(path), "%s/netroot", opts->run_dir);
 	mkdir(path, 0755);
-	text[0] = '\0';
-	if (res->domainsearch[0] || res->dnsdomain[0])
-		o += snprintf(text + o, sizeof(text) - (size_t)o, "search %s\n",
-			      res->domainsearch[0] ? res->domainsearch : res->dnsdomain);
-	for (i = 0; i < 2; i++)
-		if (res->dns[i] && (size_t)o < sizeof(text))
-			o += snprintf(text + o, sizeof(text) - (size_t)o, "nameserver %s\n", in4_str(res->dns[i], a));
-	if (o > 0 && (size_t)o < sizeof(text)) {
+	len = netconf_resolv_format(res, text, sizeof(text));
+	if (len > 0) {
 		snprintf(path, sizeof(path), "%s/netroot/resolv.conf", opts->run_dir);
-		if (write_file(path, text, (size_t)o) < 0)
+		if (write_file(path, text, (size_t)len) < 0)
 			log_warn("address: cannot write %s", path);
 		if (opts->boot)
-			write_file("/etc/resolv.conf", text, (size_t)o);
+			write_file("/etc/resolv.conf", text, (size_t)len);
 	}
 	if (lease) {
-		/* What a DHCP client in the booted system needs to take the lease
-		 * over (see docs/network.md): same address, same server. */
-		len = snprintf(text, sizeof(text),
-			       "DEVICE='%s'\nADDRESS='%s'\nSERVER='%s'\nLEASE_SECONDS='%u'\nRENEW_SECONDS='%u'\n"
-			       "REBIND_SECONDS='%u'\nACQUIRED_UPTIME='%lu'\n",
-			       ifname, in4_str(lease->addr, a), in4_str(lease->server_id, b), lease->lease_secs,
-			       lease->t1_secs ? lease->t1_secs : lease->lease_secs / 2,
-			       lease->t2_secs ? lease->t2_secs : lease->lease_secs / 8 * 7, res->uptime);
+		len = netconf_lease_format(lease, ifname, res->uptime, text, sizeof(text));
 		snprintf(path, sizeof(path), "%s/netroot/lease-%s", opts->run_dir, ifname);
-		if (len > 0 && (size_t)len < sizeof(text))
-			write_file(path, text, (size_t)len);
+		if (len < 0 || write_file(path, text, (size_t)len) < 0)
+			log_warn("address: cannot write %s", path);
 	}
 }
 

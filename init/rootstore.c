@@ -21,6 +21,7 @@
 #include <linux/nbd.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@
 
 #include "init.h"
 #include "log.h"
+#include "nbd_netlink.h"
 #include "nr_limits.h"
 
 #ifndef PR_SET_IO_FLUSHER
@@ -61,44 +63,10 @@ static void set_oom_and_memory(void)
 		log_warn("rootstore: PR_SET_IO_FLUSHER: %s", strerror(errno));
 }
 
-static int nbd_setup(const char *dev, const struct iscsi_disk *d, int *nbdfd, int *sock)
-{
-	int sv[2], fd;
-	unsigned long flags = NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH | NBD_FLAG_SEND_FUA;
-
-	if (d->thin)
-		flags |= NBD_FLAG_SEND_TRIM;
-	fd = open(dev, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-		close(fd);
-		return -errno;
-	}
-	ioctl(fd, NBD_CLEAR_SOCK);      /* a previous user, if any */
-	if (ioctl(fd, NBD_SET_BLKSIZE, (unsigned long)d->block_size) < 0 ||
-	    ioctl(fd, NBD_SET_SIZE_BLOCKS, (unsigned long)d->blocks) < 0 ||
-	    ioctl(fd, NBD_SET_FLAGS, flags) < 0 ||
-	    /* 0: never fail a request on a timeout; we reconnect instead */
-	    ioctl(fd, NBD_SET_TIMEOUT, 0UL) < 0 ||
-	    ioctl(fd, NBD_SET_SOCK, (unsigned long)sv[0]) < 0) {
-		int err = -errno;
-
-		close(fd);
-		close(sv[0]);
-		close(sv[1]);
-		return err;
-	}
-	*nbdfd = fd;
-	*sock = sv[1];
-	close(sv[0]);                   /* the kernel holds its own reference */
-	return 0;
-}
-
 /* Every catchable signal this daemon does not use is ignored: nothing sent
  * by a script, a shutdown or a terminal may take the root away. Faults stay
  * fatal (ignoring them loops), SIGCHLD keeps its default (we wait for the
- * NBD_DO_IT child). */
+ * worker). */
 static void ignore_signals(void)
 {
 	int sig;
@@ -124,42 +92,179 @@ static uint32_t new_isid(void)
 	return v ? v : 1;
 }
 
-/* Close every descriptor but keep (and 0-2, which are /dev/null and the
- * console). */
-static void close_all_but(int keep)
-{
-#ifdef SYS_close_range
-	if (keep > 3)
-		syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0u);
-	if (syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u) == 0)
-		return;
-#endif
-	for (int fd = 3; fd < 1024; fd++)
-		if (fd != keep)
-			close(fd);
-}
-
 static void send_status(int fd, const struct rootstore_status *st)
 {
 	if (fd >= 0 && write_full(fd, st, sizeof(*st)) < 0)
 		log_warn("rootstore: cannot report to the parent");
 }
 
-/* argv: "@netroot-nbd" "--rootstore" <config fd> <status fd> */
+/* N of "/dev/nbdN". */
+static int nbd_index(const char *dev)
+{
+	const char *p = strrchr(dev, '/');
+
+	p = p ? p + 1 : dev;
+	if (strncmp(p, "nbd", 3) != 0 || p[3] < '0' || p[3] > '9')
+		return -1;
+	return atoi(p + 3);
+}
+
+static void nbd_params(const struct rs *rs, struct nbd_nl_params *np)
+{
+	memset(np, 0, sizeof(*np));
+	np->index = nbd_index(rs->conf->nbd_dev);
+	np->size = rs->first.blocks * rs->first.block_size;
+	np->block_size = rs->first.block_size;
+	np->server_flags = NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH | NBD_FLAG_SEND_FUA |
+			   (rs->first.thin ? NBD_FLAG_SEND_TRIM : 0);
+	np->dead_conn_timeout = RS_DEAD_CONN_TIMEOUT_S;
+}
+
+static void fail_status(int sfd, int err, int kind, const char *portal, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void fail_status(int sfd, int err, int kind, const char *portal, const char *fmt, ...)
+{
+	struct rootstore_status st;
+	va_list ap;
+
+	memset(&st, 0, sizeof(st));
+	st.err = err;
+	st.kind = kind;
+	snprintf(st.portal, sizeof(st.portal), "%s", portal ? portal : "");
+	va_start(ap, fmt);
+	vsnprintf(st.msg, sizeof(st.msg), fmt, ap);
+	va_end(ap);
+	send_status(sfd, &st);
+}
+
+/* The first worker: log in, connect /dev/nbdN, tell PID 1 and the
+ * supervisor (idfd: the disk's identity, for every later worker). */
+static int first_worker(struct rs *rs, int sfd, int idfd)
+{
+	const struct rootstore_conf *c = rs->conf;
+	struct rootstore_status st;
+	struct iscsi_login_error e;
+	struct nbd_nl_params np;
+	struct sysinfo si;
+	int sv[2], r;
+
+	r = iscsi_login_disk(&c->iscsi, c->lun, log_uptime() + c->login_deadline, c->attempt_timeout,
+			     c->debug ? 3 : 2, &rs->so, &rs->d, &e);
+	if (r < 0) {
+		fail_status(sfd, r, e.kind, e.portal, "%s", e.msg);
+		return 1;
+	}
+	rs->first = rs->d;
+	rs->first.ctx = NULL;
+	rs_set_limits(rs, sysinfo(&si) == 0 ? (uint64_t)si.totalram * si.mem_unit : 0);
+	nbd_params(rs, &np);
+	if (np.index < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		fail_status(sfd, -EINVAL, ISCSI_ERR_OTHER, rs->d.portal, "cannot attach %s: not an nbd device",
+			    c->nbd_dev);
+		return 1;
+	}
+	r = nbd_nl_connect(&np, sv[0]);
+	close(sv[0]);                   /* the kernel holds its own reference */
+	if (r < 0) {
+		fail_status(sfd, r, ISCSI_ERR_OTHER, rs->d.portal,
+			    "cannot attach %s: %s (is the nbd module loaded, is the device free?)", c->nbd_dev,
+			    strerror(-r));
+		return 1;
+	}
+	rs->sock = sv[1];
+	if (write_full(idfd, &rs->first, sizeof(rs->first)) < 0)
+		log_warn("rootstore: cannot hand the disk's identity to the supervisor");
+	close(idfd);
+	memset(&st, 0, sizeof(st));
+	st.kind = ISCSI_OK;
+	st.bytes = rs->d.blocks * rs->d.block_size;
+	st.block_size = rs->d.block_size;
+	st.lun = rs->d.lun;
+	st.max_request = rs->max_request;
+	snprintf(st.portal, sizeof(st.portal), "%s", rs->d.portal);
+	send_status(sfd, &st);
+	close(sfd);
+	log_info("rootstore: %s: requests up to %u KiB, %llu MiB of buffers at most, ISID 0x80%06x, "
+		 "NOP-Out every %d s (dead after %d s)", c->nbd_dev, rs->max_request >> 10,
+		 (unsigned long long)(rs->mem_budget >> 20), rs->so.isid, RS_NOP_INTERVAL_S, RS_NOP_TIMEOUT_S);
+	return 0;
+}
+
+/* A worker after one was killed: the device is still connected, its
+ * requests held by the kernel; log in again (same ISID: the old session is
+ * reinstated and its commands behind a LUN RESET) and give the device a
+ * new socket. The kernel sends what was in flight again once its request
+ * timer sees the socket changed (up to 30 s). */
+static void later_worker(struct rs *rs)
+{
+	struct nbd_nl_params np;
+	int sv[2], r, tries = 0;
+
+	rs_login_again(rs);
+	nbd_params(rs, &np);
+	for (;;) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+			sleep_s(1);
+			continue;
+		}
+		r = nbd_nl_reconfigure(&np, sv[0], sv[1]);
+		if (r == 0)
+			break;
+		close(sv[1]);
+		if (r != -EAGAIN && r != -EBUSY)
+			close(sv[0]);
+		if (++tries % 20 == 1)
+			log_warn("rootstore: cannot give %s its new connection yet: %s; still trying", rs->conf->nbd_dev,
+				 strerror(-r));
+		sleep_s(0.5);
+	}
+	rs->sock = sv[1];
+	log_warn("rootstore: re-attached %s after %.1f s: session to %s back (%d login attempt%s)",
+		 rs->conf->nbd_dev, rs->relogin_secs, rs->d.portal, rs->relogin_tries,
+		 rs->relogin_tries > 1 ? "s" : "");
+}
+
+/* One worker's life: the session, the device's socket, the loop. */
+static int worker(struct rs *rs, int generation, int sfd, int idfd)
+{
+	/* Locked memory is not inherited across fork (MCL_FUTURE is per
+	 * process); the rest of set_oom_and_memory() is, and opens files. */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
+		log_warn("rootstore: mlockall: %s", strerror(errno));
+	prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0);
+	if (generation == 0) {
+		if (first_worker(rs, sfd, idfd) != 0)
+			return 1;
+	} else {
+		later_worker(rs);
+	}
+	rs_serve(rs);
+	log_warn("rootstore: %s disconnected after %llu requests (%llu errors, %llu reconnects, %llu resent)",
+		 rs->conf->nbd_dev, (unsigned long long)rs->nreq, (unsigned long long)rs->nerr,
+		 (unsigned long long)rs->nreconnect, (unsigned long long)rs->nresent);
+	iscsi_logout_sync(rs->d.ctx);
+	iscsi_destroy_context(rs->d.ctx);
+	return 0;
+}
+
+/* argv: "@netroot-nbd" "--rootstore" <config fd> <status fd>
+ *
+ * This process is the supervisor: it holds no connection, only the
+ * configuration (in locked memory) and the disk's identity. A worker
+ * process serves the device; when a worker is killed (SIGKILL cannot be
+ * ignored), the supervisor starts another, which logs in again and gives
+ * the still-connected device a new socket: the root sees a pause, not an
+ * error. */
 int rootstore_main(int argc, char **argv)
 {
 	static struct rootstore_conf c;
-	struct rootstore_status st;
-	struct iscsi_login_error e;
 	static struct rs rs;
-	int cfd, sfd, nbdfd = -1, r;
-	pid_t doit;
+	int cfd, sfd, idp[2], generation, delay = 1;
 
 	if (argc < 4)
 		return 2;
 	cfd = atoi(argv[2]);
 	sfd = atoi(argv[3]);
-	memset(&st, 0, sizeof(st));
 	if (read_full(cfd, &c, sizeof(c)) < 0 || c.magic != RS_MAGIC || c.size != sizeof(c))
 		return 2;
 	close(cfd);
@@ -181,81 +286,51 @@ int rootstore_main(int argc, char **argv)
 	setsid();
 	ignore_signals();
 	set_oom_and_memory();
+	/* The secrets stay (in locked memory): every worker logs in. */
+	rs.conf = &c;
 	rs.so.isid = new_isid();
 	rs.so.tcp_user_timeout_ms = RS_TCP_USER_TIMEOUT_MS;
-
-	r = iscsi_login_disk(&c.iscsi, c.lun, log_uptime() + c.login_deadline, c.attempt_timeout, c.debug ? 3 : 2,
-			     &rs.so, &rs.d, &e);
-	/* The secrets stay (in locked memory): a target restart means
-	 * logging in again. */
-	rs.conf = &c;
-	if (r < 0) {
-		st.err = r;
-		st.kind = e.kind;
-		snprintf(st.portal, sizeof(st.portal), "%s", e.portal);
-		snprintf(st.msg, sizeof(st.msg), "%s", e.msg);
-		send_status(sfd, &st);
+	if (pipe2(idp, O_CLOEXEC) != 0)
 		return 1;
-	}
-	rs.first = rs.d;
-	{
-		struct sysinfo si;
+	for (generation = 0;; generation++) {
+		int status;
+		pid_t pid = fork();
 
-		rs_set_limits(&rs, sysinfo(&si) == 0 ? (uint64_t)si.totalram * si.mem_unit : 0);
-	}
-	r = nbd_setup(c.nbd_dev, &rs.d, &nbdfd, &rs.sock);
-	if (r < 0) {
-		st.err = r;
-		st.kind = ISCSI_ERR_OTHER;
-		snprintf(st.msg, sizeof(st.msg), "cannot attach %s: %s (is the nbd module loaded, is the device free?)",
-			 c.nbd_dev, strerror(-r));
-		send_status(sfd, &st);
-		return 1;
-	}
-	/* NBD_DO_IT blocks for as long as the device is connected: give it a
-	 * process of its own (it inherits the '@' name). */
-	doit = fork();
-	if (doit == 0) {
-		/* This process only sits in the kernel: it must hold no other
-		 * descriptor, above all not the iSCSI socket (or ending a
-		 * session would not close its connection). */
-		log_setup(LOG_TO_CONSOLE, c.debug, 0);
-		close_all_but(nbdfd);
-		if (ioctl(nbdfd, NBD_DO_IT) < 0 && errno != EPIPE)
-			log_warn("rootstore: NBD_DO_IT: %s", strerror(errno));
-		ioctl(nbdfd, NBD_CLEAR_QUE);
-		ioctl(nbdfd, NBD_CLEAR_SOCK);
-		_exit(0);
-	}
-	if (doit < 0) {
-		st.err = -errno;
-		st.kind = ISCSI_ERR_OTHER;
-		snprintf(st.msg, sizeof(st.msg), "fork: %s", strerror(errno));
-		send_status(sfd, &st);
-		return 1;
-	}
-	close(nbdfd);
-	st.err = 0;
-	st.kind = ISCSI_OK;
-	st.bytes = rs.d.blocks * rs.d.block_size;
-	st.block_size = rs.d.block_size;
-	st.lun = rs.d.lun;
-	st.max_request = rs.max_request;
-	snprintf(st.portal, sizeof(st.portal), "%s", rs.d.portal);
-	send_status(sfd, &st);
-	close(sfd);
+		if (pid == 0) {
+			close(idp[0]);
+			_exit(worker(&rs, generation, sfd, idp[1]));
+		}
+		if (pid < 0) {
+			sleep_s(1);
+			continue;
+		}
+		if (generation == 0) {
+			/* PID 1 hears from the worker; we need the disk it
+			 * found, or it failed and said so. */
+			close(sfd);
+			close(idp[1]);
+			if (read_full(idp[0], &rs.first, sizeof(rs.first)) < 0) {
+				waitpid(pid, NULL, 0);
+				return 1;
+			}
+			close(idp[0]);
+			{
+				struct sysinfo si;
 
-	log_info("rootstore: %s: requests up to %u KiB, %llu MiB of buffers at most, ISID 0x80%06x, "
-		 "NOP-Out every %d s (dead after %d s)", c.nbd_dev, rs.max_request >> 10,
-		 (unsigned long long)(rs.mem_budget >> 20), rs.so.isid, RS_NOP_INTERVAL_S, RS_NOP_TIMEOUT_S);
-	rs_serve(&rs);
-	log_warn("rootstore: %s disconnected after %llu requests (%llu errors, %llu reconnects, %llu resent)",
-		 c.nbd_dev, (unsigned long long)rs.nreq, (unsigned long long)rs.nerr,
-		 (unsigned long long)rs.nreconnect, (unsigned long long)rs.nresent);
-	iscsi_logout_sync(rs.d.ctx);
-	iscsi_destroy_context(rs.d.ctx);
-	waitpid(doit, NULL, 0);
-	return 0;
+				rs_set_limits(&rs, sysinfo(&si) == 0 ? (uint64_t)si.totalram * si.mem_unit : 0);
+			}
+		}
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (WIFEXITED(status))
+			return WEXITSTATUS(status);     /* disconnected, or could not start */
+		log_err("rootstore: the root-storage worker (pid %d) was killed by signal %d; starting another to "
+			"re-attach %s", (int)pid, WIFSIGNALED(status) ? WTERMSIG(status) : 0, c.nbd_dev);
+		/* A worker that dies at once again and again must not make
+		 * this loop spin. */
+		sleep_s(delay);
+		delay = delay < 8 ? delay * 2 : 8;
+	}
 }
 
 int rootstore_start(const struct rootstore_conf *conf, double deadline, pid_t *pid,

@@ -60,7 +60,13 @@ struct rs {
 	double last_nop;
 	double last_rx;                 /* uptime of the last answer from the target */
 	uint64_t nreq, nerr, nreconnect, nresent, nbusy;
+	double relogin_secs;            /* the last rs_login_again(): how long, how many tries */
+	int relogin_tries;
 };
+
+/* Logs in again until the target serves the disk rs->first was, then
+ * resets the LU (a barrier against the old session's commands). */
+void rs_login_again(struct rs *rs);
 
 /* Serves until the kernel disconnects. */
 void rs_serve(struct rs *rs);

@@ -433,41 +433,17 @@ static void nop_done(struct iscsi_context *ctx, int status, void *data, void *pr
 		lose_session(rs, "NOP-Out failed: %s", iscsi_get_error(rs->d.ctx));
 }
 
-/* End the old context (its socket closes: this process holds the only
- * copy), log in again for as long as it takes — this is the root disk —,
- * refuse any disk that is not the one we started with, and put every
- * request of the table back in line, oldest first. */
-static void reconnect(struct rs *rs)
+/* Log in again for as long as it takes — this is the root disk —, refuse
+ * any disk that is not the one we started with, and put a barrier between
+ * the old session's commands and ours. On return rs->d is the new session. */
+void rs_login_again(struct rs *rs)
 {
 	struct iscsi_disk nd;
 	struct iscsi_login_error e;
-	struct rs_req *q, *next;
 	double t0 = log_uptime();
-	int tries = 0, n = 0, refused = 0;
+	int tries = 0, refused = 0;
 	char why[200];
 
-	log_warn("rootstore: lost the session to %s: %s; logging in again (%d request%s held)", rs->d.portal,
-		 rs->why[0] ? rs->why : "connection lost", rs->nreq_table, rs->nreq_table == 1 ? "" : "s");
-	rs->destroying = true;
-	if (rs->d.ctx)
-		iscsi_destroy_context(rs->d.ctx);
-	rs->destroying = false;
-	rs->d.ctx = NULL;
-	for (q = rs->head; q; q = next) {
-		next = q->next;
-		if (q->task) {
-			/* Dropped by libiscsi without a call back (a logout
-			 * the target asked for): ours to free and resend. */
-			scsi_free_scsi_task(q->task);
-			q->task = NULL;
-			q->retry_at = -1;
-		}
-		if (q->retry_at < 0 && ++q->losses > RS_MAX_SESSION_LOSSES) {
-			log_err("rootstore: a %s of %u bytes at %llu was on the wire of %d sessions that died; failing it",
-				type_name(q->type), q->len, (unsigned long long)q->from, q->losses);
-			answer(rs, q, EIO);
-		}
-	}
 	for (;;) {
 		tries++;
 		if (iscsi_login_disk(&rs->conf->iscsi, rs->first.lun, log_uptime() + 20, rs->conf->attempt_timeout,
@@ -501,8 +477,43 @@ static void reconnect(struct rs *rs)
 	rs->broken = false;
 	rs->why[0] = 0;
 	rs->nop_sent = 0;
-	rs->last_nop = log_uptime();
+	rs->last_nop = rs->last_rx = log_uptime();
 	rs->nreconnect++;
+	rs->relogin_secs = log_uptime() - t0;
+	rs->relogin_tries = tries;
+}
+
+/* The session is lost: end the old context (its socket closes: this
+ * process holds the only copy), log in again, and put every request of the
+ * table back in line, oldest first. */
+static void reconnect(struct rs *rs)
+{
+	struct rs_req *q, *next;
+	int n = 0;
+
+	log_warn("rootstore: lost the session to %s: %s; logging in again (%d request%s held)", rs->d.portal,
+		 rs->why[0] ? rs->why : "connection lost", rs->nreq_table, rs->nreq_table == 1 ? "" : "s");
+	rs->destroying = true;
+	if (rs->d.ctx)
+		iscsi_destroy_context(rs->d.ctx);
+	rs->destroying = false;
+	rs->d.ctx = NULL;
+	for (q = rs->head; q; q = next) {
+		next = q->next;
+		if (q->task) {
+			/* Dropped by libiscsi without a call back (a logout
+			 * the target asked for): ours to free and resend. */
+			scsi_free_scsi_task(q->task);
+			q->task = NULL;
+			q->retry_at = -1;
+		}
+		if (q->retry_at < 0 && ++q->losses > RS_MAX_SESSION_LOSSES) {
+			log_err("rootstore: a %s of %u bytes at %llu was on the wire of %d sessions that died; failing it",
+				type_name(q->type), q->len, (unsigned long long)q->from, q->losses);
+			answer(rs, q, EIO);
+		}
+	}
+	rs_login_again(rs);
 	for (q = rs->head; q; q = q->next) {
 		q->retry_at = 0;
 		q->busy = q->unit_attentions = 0;
@@ -510,7 +521,7 @@ static void reconnect(struct rs *rs)
 	}
 	rs->nresent += (uint64_t)n;
 	log_warn("rootstore: session back after %.1f s (%d attempt%s); %d request%s sent again, oldest first",
-		 log_uptime() - t0, tries, tries > 1 ? "s" : "", n, n == 1 ? "" : "s");
+		 rs->relogin_secs, rs->relogin_tries, rs->relogin_tries > 1 ? "s" : "", n, n == 1 ? "" : "s");
 }
 
 /* The path is alive while the target answers NOP-Outs. */

@@ -348,6 +348,14 @@ int bootplan_build(const struct boot_config *cfg, struct boot_plan *p)
 	case ROOT_NFS:
 		plan_nfs(cfg, p);
 		break;
+	case ROOT_UUID:
+	case ROOT_LABEL:
+	case ROOT_PARTUUID:
+	case ROOT_PARTLABEL:
+		/* init attaches the iSCSI disk whenever iSCSI keys are given */
+		p->iscsi_disk_first = cfg->iscsi.any;
+		p->ro = cfg->ro != 0;
+		break;
 	default:
 		p->ro = cfg->ro != 0;
 		break;
@@ -370,6 +378,29 @@ int bootplan_build(const struct boot_config *cfg, struct boot_plan *p)
 		p->fsck_args = "-a";
 
 	return p->fatal ? -EINVAL : 0;
+}
+
+bool block_on_disk(const char *name, const char *disk)
+{
+	const char *base, *rest;
+	size_t n;
+
+	if (!disk || !disk[0])
+		return false;
+	base = strrchr(disk, '/');
+	base = base ? base + 1 : disk;
+	n = strlen(base);
+	if (n == 0 || strncmp(name, base, n) != 0)
+		return false;
+	rest = name + n;
+	if (*rest == '\0')
+		return true;
+	if (base[n - 1] >= '0' && base[n - 1] <= '9') {
+		if (*rest != 'p')
+			return false;
+		rest++;
+	}
+	return *rest && strspn(rest, "0123456789") == strlen(rest);
 }
 
 int nfs_plan_from_rootpath(struct nfs_plan *nfs, const char *rootpath)

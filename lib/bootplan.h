@@ -40,6 +40,10 @@ struct boot_plan {
 	enum root_kind root_kind;
 	struct nfs_plan nfs;
 	bool ro;                        /* mount the root read-only */
+	bool iscsi_disk_first;          /* UUID=/LABEL=/PARTUUID=/PARTLABEL= with an iSCSI disk:
+	                                 * looked for on that disk and its partitions first,
+	                                 * so a local disk cloned from the same image (an SD
+	                                 * card with the same UUID) cannot be taken for it */
 
 	char init[PATH_LEN];            /* "" = search /sbin/init /etc/init /bin/init /bin/sh */
 	const char *fsck_args;          /* "-a" preen, "-y", "-n", plus -f when forced; NULL = skip */
@@ -73,6 +77,12 @@ int nfs_mount_data(const struct nfs_plan *nfs, int vers_major, int vers_minor,
  * (the server only if given). Returns 0, or -EINVAL for a root-path that
  * cannot be used (a host name, a relative path, bad options). */
 int nfs_plan_from_rootpath(struct nfs_plan *nfs, const char *rootpath);
+
+/* Whether the block device name (as in /sys/class/block: "nbd0p2", "sda1")
+ * is disk ("/dev/nbd0" or "nbd0") or one of its partitions. The kernel names
+ * partitions <disk><N>, or <disk>p<N> when the disk's name ends in a digit,
+ * so "nbd01" and "sdab" are other disks. False when disk is NULL or "". */
+bool block_on_disk(const char *name, const char *disk);
 
 /* netmask <-> prefix length; -1 if the mask is not contiguous. */
 int in4_prefix_len(in4_t mask);

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmdline.h"
 #include "cmdline_int.h"
@@ -471,71 +472,196 @@ static bool is_space(unsigned char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-/* The next word at *pos, unquoted, written to out (NUL-terminated). With
- * join, "key=value" stays one string (init arguments); else '=' becomes a
- * NUL and *val points after it. NUL bytes in the input end a word. */
-static char *next_word(const char *t, size_t len, size_t *pos, char *out,
-		       size_t room, bool join, char **val)
+/* One word as the kernel's next_arg() splits it, as offsets into the text:
+ * both the parser and cmdline_mask() read words through this, so what is
+ * masked is exactly what the parser took as a value. */
+struct cl_word {
+	size_t begin;           /* the word as written, a leading quote included */
+	size_t start, end;      /* after a leading quote .. the end (a closing quote included) */
+	bool has_eq;            /* key=value */
+	size_t klen;            /* the key (or the whole word), quotes removed */
+	size_t vs, ve;          /* the value, quotes removed */
+};
+
+/* The next word at *pos, or false at the end. NUL bytes end a word. */
+static bool scan_word(const char *t, size_t len, size_t *pos, struct cl_word *w)
 {
-	size_t p = *pos, start, end, eq = (size_t)-1, vs = 0, ve = 0, klen, need;
+	size_t p = *pos, eq = (size_t)-1;
 	bool quoted = false, inq = false;
-	char *w = out;
 
 	while (p < len && (t[p] == '\0' || is_space((unsigned char)t[p])))
 		p++;
-	if (p >= len) {
-		*pos = p;
-		return NULL;
-	}
+	*pos = p;
+	if (p >= len)
+		return false;
+	w->begin = p;
 	if (t[p] == '"') {
 		quoted = inq = true;
 		p++;
 	}
-	for (start = p; p < len; p++) {
+	for (w->start = p; p < len; p++) {
 		unsigned char c = (unsigned char)t[p];
 
 		if (c == '\0' || (!inq && is_space(c)))
 			break;
-		if (eq == (size_t)-1 && c == '=' && p > start)
+		if (eq == (size_t)-1 && c == '=' && p > w->start)
 			eq = p;
 		if (c == '"')
 			inq = !inq;
 	}
-	end = p;
-	*pos = p;
-	if (eq != (size_t)-1) {
-		klen = eq - start;
-		vs = eq + 1;
-		ve = end;
-		if (vs < end && t[vs] == '"') {  /* key="value" */
-			vs++;
-			if (t[end - 1] == '"' && end - 1 >= vs)
-				ve = end - 1;
+	w->end = *pos = p;
+	w->has_eq = eq != (size_t)-1;
+	w->vs = w->ve = p;
+	if (w->has_eq) {
+		w->klen = eq - w->start;
+		w->vs = eq + 1;
+		if (w->vs < p && t[w->vs] == '"') {  /* key="value" */
+			w->vs++;
+			if (t[p - 1] == '"' && p - 1 >= w->vs)
+				w->ve = p - 1;
 		}
-		if (quoted && ve == end && t[end - 1] == '"')  /* "key=value" */
-			ve = end - 1;
-		if (ve < vs)
-			ve = vs;
-		need = klen + 1 + (ve - vs) + 1;
+		if (quoted && w->ve == p && t[p - 1] == '"')  /* "key=value" */
+			w->ve = p - 1;
+		if (w->ve < w->vs)
+			w->ve = w->vs;
 	} else {
-		klen = end - start;
-		if (quoted && klen > 0 && t[end - 1] == '"')
-			klen--;
-		need = klen + 1;
+		w->klen = p - w->start;
+		if (quoted && w->klen > 0 && t[p - 1] == '"')
+			w->klen--;
 	}
-	if (need > room)  /* cannot happen: a copy is never longer than its input */
+	return true;
+}
+
+/* The next word at *pos, unquoted, written to out (NUL-terminated). With
+ * join, "key=value" stays one string (init arguments); else '=' becomes a
+ * NUL and *val points after it. */
+static char *next_word(const char *t, size_t len, size_t *pos, char *out,
+		       size_t room, bool join, char **val)
+{
+	struct cl_word wd;
+	size_t vlen;
+
+	if (!scan_word(t, len, pos, &wd))
 		return NULL;
-	memcpy(w, t + start, klen);
+	vlen = wd.ve - wd.vs;
+	if (wd.klen + 1 + (wd.has_eq ? vlen + 1 : 0) > room)
+		return NULL;  /* cannot happen: a copy is never longer than its input */
+	memcpy(out, t + wd.start, wd.klen);
 	*val = NULL;
-	if (eq != (size_t)-1) {
-		w[klen] = join ? '=' : '\0';
-		*val = w + klen + 1;
-		memcpy(w + klen + 1, t + vs, ve - vs);
-		w[klen + 1 + (ve - vs)] = '\0';
+	if (wd.has_eq) {
+		out[wd.klen] = join ? '=' : '\0';
+		*val = out + wd.klen + 1;
+		memcpy(*val, t + wd.vs, vlen);
+		(*val)[vlen] = '\0';
 	} else {
-		w[klen] = '\0';
+		out[wd.klen] = '\0';
 	}
-	return w;
+	return out;
+}
+
+/* ---- the command line as shown (cmdline_mask) ----------------------------- */
+
+bool cmdline_secret_key(const char *key, size_t klen)
+{
+	return klen >= 8 && strncasecmp(key + klen - 8, "password", 8) == 0;
+}
+
+struct mask_out {
+	char *p;
+	size_t size, len;
+	bool full;
+	unsigned quotes;        /* '"' written for the current word */
+};
+
+/* All of s or nothing: a cut line ends between pieces, so it can never
+ * show the start of a secret. */
+static void put(struct mask_out *o, const char *s, size_t n)
+{
+	size_t i;
+
+	if (o->full || n >= o->size - o->len) {
+		o->full = true;
+		return;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	for (i = 0; i < n; i++)
+		o->quotes += s[i] == '"';
+}
+
+/* The shown line must split into the same words as the original, or a
+ * secret could move out of the word that is masked. A mask in the middle of
+ * a word stands for the hidden text's quotes too (put_mask), and a masked
+ * word ends with its quotes closed (close_quotes). */
+static void put_mask(struct mask_out *o, const char *hidden, size_t n)
+{
+	size_t i, q = 0;
+
+	put(o, CMDLINE_MASK, strlen(CMDLINE_MASK));
+	for (i = 0; i < n; i++)
+		q += hidden[i] == '"';
+	if (q & 1)
+		put(o, "\"", 1);
+}
+
+static void close_quotes(struct mask_out *o)
+{
+	if (o->quotes & 1)
+		put(o, "\"", 1);
+}
+
+/* root=iscsi:<credentials>@... (RFC 4173; dracut's netroot= too): the
+ * credentials end at the last '@', as cl_root_iscsi() reads them; they are
+ * hidden whatever their form, and so is anything before an '@' in a root=
+ * the parser does not understand (it may be mistyped credentials). */
+static bool mask_creds(struct mask_out *o, const char *t, const struct cl_word *w)
+{
+	const char *k = t + w->start, *v = t + w->vs, *at = NULL, *q;
+	size_t pre = 0;
+
+	if (!w->has_eq || !(cl_eq(k, w->klen, "root") || cl_eq(k, w->klen, "netroot")))
+		return false;
+	for (q = v; q < t + w->ve; q++)
+		if (*q == '@')
+			at = q;
+	if (!at)
+		return false;
+	if (at - v >= 6 && strncasecmp(v, "iscsi:", 6) == 0)
+		pre = 6;
+	if ((size_t)(at - v) == pre)
+		return false;  /* "iscsi:@host...": nothing to hide */
+	put(o, t + w->begin, w->vs + pre - w->begin);
+	put_mask(o, v + pre, (size_t)(at - v) - pre);
+	put(o, at, (size_t)(t + w->end - at));
+	close_quotes(o);
+	return true;
+}
+
+size_t cmdline_mask(const char *text, size_t len, char *out, size_t size)
+{
+	struct mask_out o = { out, size, 0, false, 0 };
+	struct cl_word w;
+	size_t pos = 0, gap = 0;
+
+	if (size == 0)
+		return 0;
+	while (!o.full && scan_word(text, len, &pos, &w)) {
+		put(&o, text + gap, w.begin - gap);  /* the separators, as they were */
+		gap = w.end;
+		o.quotes = 0;
+		if (w.has_eq && w.ve > w.vs && cmdline_secret_key(text + w.start, w.klen)) {
+			/* the key as written, then the mask inside the same quotes */
+			put(&o, text + w.begin, w.vs - w.begin);
+			put(&o, CMDLINE_MASK, strlen(CMDLINE_MASK));  /* to the word's end */
+			close_quotes(&o);
+		} else if (!mask_creds(&o, text, &w)) {
+			put(&o, text + w.begin, w.end - w.begin);
+		}
+	}
+	if (!o.full)
+		put(&o, text + gap, pos - gap);      /* trailing separators */
+	out[o.len] = '\0';
+	return o.len;
 }
 
 int cmdline_parse(const char *text, size_t len, struct boot_config *cfg)

@@ -167,6 +167,22 @@ struct boot_config {
  * parsed then) — every other problem is a diagnostic in cfg->diag. */
 int cmdline_parse(const char *text, size_t len, struct boot_config *cfg);
 
+/* The command line as it may be shown (--explain, logs): the value of every
+ * key ending in "password" (any case: ISCSI_PASSWORD, iscsi_in_password,
+ * rd.iscsi.password) and the credentials of root=iscsi:<creds>@... (RFC
+ * 4173, mutual CHAP included) replaced by CMDLINE_MASK, everything else as
+ * written. Words are split as cmdline_parse() splits them, so a quoted value
+ * is hidden whole. Writes at most size bytes with the NUL; a line that does
+ * not fit is cut between two pieces, never inside a secret's place.
+ * CMDLINE_MASKED_MAX holds any line of up to CMDLINE_MAX_LEN bytes. NUL bytes
+ * are kept (they separate words): escape the result with its length.
+ * Returns the length written. */
+#define CMDLINE_MASK "********"
+#define CMDLINE_MASKED_MAX (2 * CMDLINE_MAX_LEN + 1)
+size_t cmdline_mask(const char *text, size_t len, char *out, size_t size);
+/* True for a key whose value is a secret (ends in "password", any case). */
+bool cmdline_secret_key(const char *key, size_t klen);
+
 /* Defaults applied by cmdline_parse() before it reads anything. */
 void cmdline_defaults(struct boot_config *cfg);
 

@@ -327,10 +327,12 @@ void cl_root_iscsi(struct cl_state *st, const char *val)
 				what);
 			return;
 		}
+		/* The user names are kept out of messages too: a ':' in a
+		 * password shifts the fields, so any of them may hold a part. */
 		for (i = 0; i < nc; i += 2) {
 			if (cn[i] == 0)
 				continue;  /* open-iscsi: no user, no CHAP */
-			set_text(st, what, i ? ISF_INUSER : ISF_USER, false, c[i], cn[i], false);
+			set_text(st, what, i ? ISF_INUSER : ISF_USER, false, c[i], cn[i], true);
 			set_text(st, what, i ? ISF_INPASS : ISF_PASS, false, c[i + 1], cn[i + 1], true);
 		}
 	}

@@ -145,9 +145,17 @@ static uint32_t prefix_mask(int prefix)
 }
 
 /* Option 121 (RFC 3442): { width, ceil(width/8) significant octets of the
- * destination, 4 octets of router }... Any malformed entry, or more than
- * DHCP_MAX_ROUTES entries, invalidates the option: a partial route set
- * could send traffic the wrong way. */
+ * destination, 4 octets of router }... RFC 3442 says nothing of a malformed
+ * option. Each entry's length comes from its own first byte, so a bad entry
+ * (a width over 32, or one the option's end cuts short) loses the framing of
+ * all that follows it, but not the complete entries before it, which were
+ * read unambiguously: those are kept, and the cut is flagged (truncated bit,
+ * m->routes_cut says why) for the client to report. One typo in a server's
+ * table must not cost the boot the default route before it; and a partial
+ * set is no worse than dropping the option, which would leave the router
+ * option (3) to send everything the default way. Entries past
+ * DHCP_MAX_ROUTES are cut the same way. With no complete entry at all the
+ * option is invalid (and option 3 applies). 0, 1 = cut, -1 = invalid. */
 static int get_routes(struct rbuf v, struct dhcp_msg *m)
 {
 	while (rb_left(&v) > 0) {
@@ -155,13 +163,20 @@ static int get_routes(struct rbuf v, struct dhcp_msg *m)
 		struct dhcp_route *r;
 		uint32_t dst;
 
-		if (rb_u8(&v, &width) < 0 || width > 32)
-			return -1;
-		if (m->nroutes == DHCP_MAX_ROUTES)
-			return -1;
+		if (m->nroutes == DHCP_MAX_ROUTES) {
+			m->routes_cut = "more entries than DHCP_MAX_ROUTES";
+			break;
+		}
 		r = &m->routes[m->nroutes];
-		if (rb_bytes(&v, d, (width + 7u) / 8) < 0 || rb_bytes(&v, &r->gw, 4) < 0)
-			return -1;
+		if (rb_u8(&v, &width) < 0 || width > 32) {
+			m->routes_cut = "an entry with a prefix length over 32";
+			break;
+		}
+		if (rb_bytes(&v, d, (width + 7u) / 8) < 0 || rb_bytes(&v, &r->gw, 4) < 0) {
+			r->gw = 0;
+			m->routes_cut = "an entry cut short by the end of the option";
+			break;
+		}
 		/* The kernel refuses routes with host bits set: clear them. */
 		dst = ((uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3]) &
 		      prefix_mask(width);
@@ -169,7 +184,11 @@ static int get_routes(struct rbuf v, struct dhcp_msg *m)
 		r->prefix = width;
 		m->nroutes++;
 	}
-	return 0;
+	if (m->nroutes == 0) {
+		m->routes_cut = NULL;
+		return -1;
+	}
+	return m->routes_cut ? 1 : 0;
 }
 
 /* One name of option 119 (RFC 1035 3.1 labels, 4.1.4 compression, offsets
@@ -325,11 +344,7 @@ static int decode(struct dhcp_msg *m, uint8_t code, struct rbuf v)
 	case DHO_DOMAIN_SEARCH:
 		return get_search(v, m);
 	case DHO_CLASSLESS_ROUTES:
-		if (get_routes(v, m) < 0) {
-			m->nroutes = 0;
-			return -1;
-		}
-		return 0;
+		return get_routes(v, m);
 	default:                /* 52 (checked while scanning), 55, 56, 60, 61, 66: raw */
 		return 0;
 	}

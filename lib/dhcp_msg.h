@@ -9,6 +9,8 @@
  * the well-known ones are also decoded, each under a length rule (exact N,
  * at least N, a multiple of N). A broken rule drops that option (it is
  * flagged in invalid[]), except for 52/53/54, which reject the message.
+ * Lists longer than we keep (3, 6, 42, 119), and option 121 after a
+ * malformed entry, keep their first entries and are flagged in truncated[].
  *
  * The builder writes a header, then options (split into 255-byte fragments
  * when longer, RFC 3396), then END. dhcp_ipudp_*() frame a payload in the
@@ -125,6 +127,8 @@ struct dhcp_msg {
 	int nntp;
 	struct dhcp_route routes[DHCP_MAX_ROUTES]; /* 121 */
 	int nroutes;
+	const char *routes_cut;          /* 121 truncated: why the entries after routes[] were
+	                                  * not read (a static string), else NULL */
 	uint32_t lease_secs, t1_secs, t2_secs;     /* 51, 58, 59 */
 	uint16_t mtu;                    /* 26, >= 68 */
 	uint16_t max_msg_size;           /* 57, >= 576 */
@@ -132,7 +136,7 @@ struct dhcp_msg {
 	char domain[DHCP_DOMAIN_LEN];    /* 15: same characters */
 	char search[DHCP_SEARCH_LEN];    /* 119: names separated by one space */
 	char rootpath[PATH_LEN];         /* 17: printable ASCII */
-	char bootfile[DHCP_FILE_LEN + 1];/* 67: printable ASCII */
+	char bootfile[PATH_LEN];         /* 67: printable ASCII (may be longer than the file field) */
 	bool rapid_commit;               /* 80 */
 
 	uint8_t present[32];             /* bitmap: valid and decoded (or unknown and kept) */

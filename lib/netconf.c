@@ -80,6 +80,50 @@ int netconf_format(const struct net_result *r, char *buf, size_t n)
 	return o.err ? o.err : (int)o.len;
 }
 
+int netconf_resolv_format(const struct net_result *r, char *buf, size_t n)
+{
+	struct out o = { buf, n, 0, 0 };
+	const char *search = r->domainsearch[0] ? r->domainsearch : r->dnsdomain;
+	char a[16];
+	size_t i;
+
+	if (n == 0)
+		return -ENOSPC;
+	buf[0] = '\0';
+	if (search[0]) {
+		put(&o, "search ", 7);
+		put(&o, search, strlen(search));
+		put(&o, "\n", 1);
+	}
+	for (i = 0; i < sizeof(r->dns) / sizeof(r->dns[0]); i++) {
+		if (!r->dns[i])
+			continue;
+		in4_str(r->dns[i], a);
+		put(&o, "nameserver ", 11);
+		put(&o, a, strlen(a));
+		put(&o, "\n", 1);
+	}
+	return o.err ? o.err : (int)o.len;
+}
+
+int netconf_lease_format(const struct dhcp_lease *l, const char *ifname, unsigned long uptime,
+			 char *buf, size_t n)
+{
+	struct out o = { buf, n, 0, 0 };
+
+	if (n == 0)
+		return -ENOSPC;
+	buf[0] = '\0';
+	opt(&o, "DEVICE", ifname);
+	opt_ip(&o, "ADDRESS", l->addr);
+	opt_ip(&o, "SERVER", l->server_id);
+	opt_num(&o, "LEASE_SECONDS", l->lease_secs);
+	opt_num(&o, "RENEW_SECONDS", l->t1_secs);
+	opt_num(&o, "REBIND_SECONDS", l->t2_secs);
+	opt_num(&o, "ACQUIRED_UPTIME", uptime);
+	return o.err ? o.err : (int)o.len;
+}
+
 /* One line of /proc/net/pnp: "nameserver 1.2.3.4", "domain x", "bootserver a". */
 static void pnp_line(const char *l, size_t len, struct pnp_info *out)
 {

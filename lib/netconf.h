@@ -12,6 +12,7 @@
 #define NETROOT_NETCONF_H
 
 #include "cmdline.h"
+#include "dhcp_lease.h"
 
 #define DOMAIN_LEN 256
 
@@ -19,7 +20,7 @@ struct net_result {
 	char device[IFNAME_LEN];
 	const char *proto;              /* "none", "dhcp", "bootp" */
 	in4_t addr, netmask, broadcast, gateway;
-	in4_t dns[2];
+	in4_t dns[DHCP_LEASE_DNS];      /* all go to resolv.conf; net-<dev>.conf has room for 2 */
 	in4_t rootserver;
 	char hostname[HOSTNAME_LEN];
 	char dnsdomain[DOMAIN_LEN];
@@ -33,6 +34,17 @@ struct net_result {
 
 /* Returns the length written, or -ENOSPC. */
 int netconf_format(const struct net_result *r, char *buf, size_t n);
+
+/* resolv.conf: "search" (the search list, else the domain), then a
+ * "nameserver" line for each DNS server. Returns the length (0: nothing to
+ * write), or -ENOSPC. */
+int netconf_resolv_format(const struct net_result *r, char *buf, size_t n);
+
+/* /run/netroot/lease-<dev>: what a DHCP client in the booted system needs
+ * to take the lease over (docs/network.md), T1/T2 exactly as the lease
+ * decided them (dhcp_lease_times()). Returns the length, or -ENOSPC. */
+int netconf_lease_format(const struct dhcp_lease *l, const char *ifname, unsigned long uptime,
+			 char *buf, size_t n);
 
 struct pnp_info {
 	bool manual;                    /* "#MANUAL": ip= static */

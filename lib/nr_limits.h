@@ -49,6 +49,8 @@
 #define RS_MAX_SESSION_LOSSES   16    /* sessions one request may see die under it (a command the
                                        * target rejects every time) before it fails */
 #define RS_RELOGIN_DELAY_MAX_S  10    /* between login attempts once the path is back */
+#define RS_DEAD_CONN_TIMEOUT_S  86400 /* the kernel holds new requests this long for a restarted
+                                       * daemon (nbd netlink DEAD_CONN_TIMEOUT), then fails them */
 
 /* The initramfs module list written by the builder. */
 #define MODULES_MAX             256
@@ -56,20 +58,26 @@
 
 /* DHCPv4: the codec (lib/dhcp_msg.c, shared by the client and the server)
  * and the client (init/dhcpc.c). An option that breaks its length rule or a
- * limit below is dropped whole (routes, names); the address lists keep their
- * first entries and flag the rest, so the caller can say what it ignored. */
+ * limit below is dropped whole (names); the address lists and the classless
+ * routes keep their first entries and flag the rest, so the caller can say
+ * what it ignored. */
 #define DHCP_PKT_MAX            1500  /* IPv4 packet sent or received, IP+UDP headers included;
                                        * also the maximum message size (option 57) we announce */
 #define DHCP_MAX_OPTIONS        128   /* option fragments in one message; legitimate ones carry < 40 */
 #define DHCP_MAX_ROUTERS        8     /* option 3 entries kept */
 #define DHCP_MAX_DNS            8     /* option 6 entries kept */
 #define DHCP_MAX_NTP            8     /* option 42 entries kept */
-#define DHCP_MAX_ROUTES         16    /* option 121 (RFC 3442): more makes the option invalid */
+#define DHCP_MAX_ROUTES         16    /* option 121 (RFC 3442) entries kept; the rest flagged */
 #define DHCP_DOMAIN_LEN         256   /* option 15, with the NUL */
 #define DHCP_SEARCH_LEN         256   /* option 119 decoded as "a.example b.example", with the NUL
                                        * (the classic resolv.conf search limit) */
 #define DHCP_MAX_SEARCH         6     /* names kept from option 119 (resolv.conf's classic limit) */
 #define DHCP_NAME_MAX_PTRS      128   /* compression pointers followed in one option 119 name */
+#define DHCP_LEASE_ROUTERS      4     /* option 3 routers a lease keeps (the first is the gateway) */
+#define DHCP_LEASE_DNS          3     /* DNS servers a lease keeps: resolv.conf's MAXNS */
+#define DHCP_LEASE_NTP          3     /* NTP servers a lease keeps */
+#define DHCP_LEASE_NOTES        8     /* what a lease says it did not keep (lib/dhcp_lease.h) */
+#define DHCP_LEASE_NOTE_LEN     160   /* one such note */
 #define DHCP_MAX_IFACES         8     /* interfaces one dhcp_acquire() runs in parallel */
 #define DHCP_RX_BURST           32    /* packets read from one socket per poll wake-up, so a
                                        * flooded interface cannot starve the others */

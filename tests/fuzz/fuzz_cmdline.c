@@ -10,7 +10,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct boot_config cfg;
+static struct boot_config cfg, shown;
+static char masked[CMDLINE_MASKED_MAX];
 
 #define ARRAY_STR_OK(a) (memchr((a), '\0', sizeof(a)) != NULL)
 
@@ -95,5 +96,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	     ARRAY_STR_OK(cfg.iscsi.username) && ARRAY_STR_OK(cfg.iscsi.password) &&
 	     ARRAY_STR_OK(cfg.iscsi.in_username) && ARRAY_STR_OK(cfg.iscsi.in_password));
 	need(cfg.iscsi.group >= 0 && cfg.iscsi.group <= 65535 && cfg.iscsi.lun <= 65535);
+
+	/* The line --explain shows: bounded, and read back by the parser it
+	 * holds no password but the mask. */
+	{
+		size_t n = cmdline_mask((const char *)data, size, masked, sizeof(masked));
+
+		need(n < sizeof(masked) && masked[n] == '\0');
+		if (n <= CMDLINE_MAX_LEN) {
+			need(cmdline_parse(masked, n, &shown) == 0);
+			need(!shown.iscsi.password[0] || !strcmp(shown.iscsi.password, CMDLINE_MASK));
+			need(!shown.iscsi.in_password[0] || !strcmp(shown.iscsi.in_password, CMDLINE_MASK));
+		}
+	}
 	return 0;
 }

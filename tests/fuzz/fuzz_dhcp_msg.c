@@ -100,6 +100,8 @@ static void check_msg(const struct dhcp_msg *x)
 	need(x->nntp >= 0 && x->nntp <= DHCP_MAX_NTP);
 	need(x->nroutes >= 0 && x->nroutes <= DHCP_MAX_ROUTES);
 	need(dhcp_msg_has(x, DHO_CLASSLESS_ROUTES) == (x->nroutes > 0));
+	/* a cut route list keeps its first entries and says why */
+	need(dhcp_bit(x->truncated, DHO_CLASSLESS_ROUTES) == (x->routes_cut != NULL));
 	for (i = 0; i < x->nroutes; i++) {
 		const uint8_t *d = (const uint8_t *)&x->routes[i].dst;
 		uint32_t dst = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
@@ -161,6 +163,7 @@ static void round_trip(const struct dhcp_msg *x)
 	     m2.t1_secs == x->t1_secs && m2.t2_secs == x->t2_secs && m2.mtu == x->mtu &&
 	     m2.max_msg_size == x->max_msg_size && m2.rapid_commit == x->rapid_commit);
 	need(m2.nrouters == x->nrouters && m2.ndns == x->ndns && m2.nntp == x->nntp && m2.nroutes == x->nroutes);
+	need(m2.routes_cut == x->routes_cut);
 	need(!memcmp(m2.routers, x->routers, sizeof(x->routers[0]) * (size_t)x->nrouters));
 	need(!memcmp(m2.dns, x->dns, sizeof(x->dns[0]) * (size_t)x->ndns));
 	need(!memcmp(m2.ntp, x->ntp, sizeof(x->ntp[0]) * (size_t)x->nntp));

@@ -1,6 +1,7 @@
 /* The boot plan: what a command line means once decided. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bootplan.h"
@@ -199,6 +200,41 @@ static void test_path_expand(void)
 		  "one over");
 }
 
+/* root=UUID= with an iSCSI disk: that disk (and its partitions) first, so a
+ * local SD card cloned from the same image cannot be taken for the root. */
+static void test_iscsi_disk_first(void)
+{
+	const char *keys = " ip=dhcp ISCSI_TARGET_NAME=iqn.2004-01.org.example:x ISCSI_TARGET_IP=10.0.0.1";
+	char line[256];
+
+	snprintf(line, sizeof(line), "root=UUID=c48523b6-8262-416c-a5da-9dbe6656ac70%s", keys);
+	CHECK_INT(build(line), 0, "UUID with iSCSI keys");
+	CHECK(plan.iscsi_disk_first, "UUID: the iSCSI disk first");
+	snprintf(line, sizeof(line), "root=LABEL=rootfs%s", keys);
+	build(line);
+	CHECK(plan.iscsi_disk_first, "LABEL: the iSCSI disk first");
+	build("root=iscsi:10.0.0.1::::iqn.2004-01.org.example:x root=PARTUUID=1234-02 ip=dhcp");
+	CHECK(plan.iscsi_disk_first, "root=iscsi: then PARTUUID=: the iSCSI disk first");
+	snprintf(line, sizeof(line), "root=/dev/nbd0p2%s", keys);
+	build(line);
+	CHECK(!plan.iscsi_disk_first, "a device path names the device itself");
+	build("root=UUID=1 rootwait");
+	CHECK(!plan.iscsi_disk_first, "no iSCSI: every disk alike");
+
+	CHECK(block_on_disk("nbd0", "/dev/nbd0"), "the disk itself");
+	CHECK(block_on_disk("nbd0p2", "/dev/nbd0"), "a partition: <disk>p<N> after a digit");
+	CHECK(block_on_disk("nbd0p15", "nbd0"), "a partition, disk without /dev/");
+	CHECK(!block_on_disk("nbd0p", "/dev/nbd0"), "no partition number");
+	CHECK(!block_on_disk("nbd0px", "/dev/nbd0"), "not a number");
+	CHECK(!block_on_disk("nbd01", "/dev/nbd0"), "after a digit the kernel puts a p");
+	CHECK(!block_on_disk("nbd1", "/dev/nbd0"), "another nbd");
+	CHECK(!block_on_disk("nbd10p1", "/dev/nbd1"), "a longer name with the same start");
+	CHECK(!block_on_disk("mmcblk0p2", "/dev/nbd0"), "the SD card");
+	CHECK(block_on_disk("sda1", "/dev/sda"), "sda1: <disk><N> after a letter");
+	CHECK(!block_on_disk("sdab", "/dev/sda"), "sdab is another disk");
+	CHECK(!block_on_disk("sda1", NULL) && !block_on_disk("sda1", ""), "no disk known");
+}
+
 int main(void)
 {
 	test_seed_nfs_static();
@@ -209,5 +245,6 @@ int main(void)
 	test_fsck_policy();
 	test_misc();
 	test_path_expand();
+	test_iscsi_disk_first();
 	return check_done();
 }

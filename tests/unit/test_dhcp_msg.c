@@ -361,23 +361,40 @@ static void test_routes(void)
 	CHECK_INT(parse_opts(OPTS(53, 1, 5, 121, 7, 16, 10, 1, 10, 0, 0, 1, 255)), 0, "/16");
 	CHECK_INT(parse_opts(OPTS(53, 1, 5, 121, 7, 12, 10, 255, 10, 0, 0, 1, 255)), 0, "/12 host bits");
 	CHECK_STR(in4_str(m.routes[0].dst, a), "10.240.0.0", "host bits cleared");
+	CHECK(!dhcp_bit(m.truncated, DHO_CLASSLESS_ROUTES) && m.routes_cut == NULL, "nothing cut");
+	/* No usable entry at all: the option is invalid (and option 3 applies). */
 	rule("prefix 33", OPTS(53, 1, 5, 121, 9, 33, 10, 0, 0, 0, 10, 0, 0, 1, 255), DHO_CLASSLESS_ROUTES);
 	CHECK_INT(m.nroutes, 0, "no routes kept from an invalid option");
 	rule("gateway cut short", OPTS(53, 1, 5, 121, 7, 24, 10, 0, 0, 10, 0, 0, 255), DHO_CLASSLESS_ROUTES);
-	rule("second entry cut", OPTS(53, 1, 5, 121, 7, 0, 10, 0, 0, 1, 8, 10, 255), DHO_CLASSLESS_ROUTES);
+	/* A malformed entry loses the framing of what follows it, not the
+	 * complete entries before it: those are kept, and the cut flagged. */
+	CHECK_INT(parse_opts(OPTS(53, 1, 5, 121, 7, 0, 10, 0, 0, 1, 8, 10, 255)), 0, "second entry cut short");
+	CHECK(dhcp_msg_has(&m, DHO_CLASSLESS_ROUTES) && m.nroutes == 1 && m.routes[0].prefix == 0 &&
+	      m.routes[0].gw == ip("10.0.0.1"), "the first entry kept");
+	CHECK(dhcp_bit(m.truncated, DHO_CLASSLESS_ROUTES) && m.routes_cut && strstr(m.routes_cut, "short"),
+	      "the cut flagged, and why (%s)", m.routes_cut ? m.routes_cut : "null");
+	CHECK_INT(parse_opts(OPTS(53, 1, 5, 121, 19, 24, 192, 168, 7, 10, 0, 0, 2, 33, 1, 2, 3, 4, 5,
+				  0, 10, 0, 0, 1, 255)), 0, "second entry with prefix 33");
+	CHECK(m.nroutes == 1 && m.routes[0].prefix == 24 && dhcp_bit(m.truncated, DHO_CLASSLESS_ROUTES) &&
+	      m.routes_cut && strstr(m.routes_cut, "32"), "the /24 before it kept (%s)",
+	      m.routes_cut ? m.routes_cut : "null");
 	{
 		uint8_t o[5 + 2 + (DHCP_MAX_ROUTES + 1) * 5 + 1];
 		int i;
 
 		memcpy(o, (const uint8_t[]){ 53, 1, 5, 121, (DHCP_MAX_ROUTES + 1) * 5 }, 5);
 		for (i = 0; i <= DHCP_MAX_ROUTES; i++)
-			memcpy(o + 5 + i * 5, (const uint8_t[]){ 0, 10, 0, 0, 1 }, 5);
+			memcpy(o + 5 + i * 5, (const uint8_t[]){ 0, 10, 0, 0, (uint8_t)(1 + i) }, 5);
 		o[sizeof(o) - 3] = 255;
-		rule("DHCP_MAX_ROUTES + 1 routes", o, sizeof(o) - 2, DHO_CLASSLESS_ROUTES);
+		CHECK_INT(parse_opts(o, sizeof(o) - 2), 0, "DHCP_MAX_ROUTES + 1 routes");
+		CHECK(m.nroutes == DHCP_MAX_ROUTES && m.routes[DHCP_MAX_ROUTES - 1].gw == ip("10.0.0.16") &&
+		      dhcp_bit(m.truncated, DHO_CLASSLESS_ROUTES) && m.routes_cut,
+		      "the first DHCP_MAX_ROUTES kept, the rest flagged");
 		o[4] = DHCP_MAX_ROUTES * 5;
 		o[5 + DHCP_MAX_ROUTES * 5] = 255;
 		CHECK_INT(parse_opts(o, 5 + DHCP_MAX_ROUTES * 5 + 1), 0, "DHCP_MAX_ROUTES routes");
 		CHECK_INT(m.nroutes, DHCP_MAX_ROUTES, "all kept");
+		CHECK(!dhcp_bit(m.truncated, DHO_CLASSLESS_ROUTES), "none cut");
 	}
 }
 

@@ -35,7 +35,11 @@ enum {
 	R_BAD_PORT = 64,        /* to port 69 */
 	R_REQUEST_OP = 128,     /* op BOOTREQUEST */
 	R_TRUNC = 256,          /* the last 10 bytes lost */
+	R_EXTRA = 512,          /* the options in extra[] instead of the usual set */
 };
+
+static uint8_t extra[DHCP_MSG_MAX];
+static size_t nextra;
 
 static size_t reply(uint8_t *out, uint8_t type, uint32_t xid, const uint8_t mac[6], in4_t yiaddr,
 		    in4_t server, unsigned f)
@@ -65,7 +69,9 @@ static size_t reply(uint8_t *out, uint8_t type, uint32_t xid, const uint8_t mac[
 		dhcp_opt_put(&w, DHO_SERVER_ID, &server, 3);
 	else if (!(f & R_NO_SID))
 		dhcp_opt_put_in4(&w, DHO_SERVER_ID, server);
-	if (type == DHCPNAK) {
+	if (f & R_EXTRA) {
+		wb_bytes(&w, extra, nextra);
+	} else if (type == DHCPNAK) {
 		dhcp_opt_put_str(&w, DHO_MESSAGE, "wrong network\n");
 	} else {
 		dhcp_opt_put_be32(&w, DHO_LEASE_TIME, 3600);
@@ -236,6 +242,51 @@ static void test_rapid_commit(void)
 	CHECK_INT(feed(DHCPACK, c.xid, "10.0.0.9", "10.0.0.1", R_RAPID, 0.1), 0,
 		  "rapid-commit ACK when we did not offer it");
 	CHECK_INT(c.state, DHCPC_SELECTING, "ignored");
+}
+
+/* A rapid-commit ACK carrying the options written by put(). */
+static int bind_with(void (*put)(struct wbuf *w))
+{
+	struct wbuf w = wb_init(extra, sizeof(extra));
+
+	put(&w);
+	nextra = w.len;
+	start(NULL, 0, 60);
+	return feed(DHCPACK, c.xid, "10.0.0.9", "10.0.0.1", R_RAPID | R_EXTRA, 0.1);
+}
+
+static char long_file[DHCP_FILE_LEN + 1];
+
+static void put_full(struct wbuf *w)
+{
+	static const in4_t dns[4] = { 0x0100000a, 0x0200000a, 0x0300000a, 0x0400000a };
+
+	dhcp_opt_put_be32(w, DHO_LEASE_TIME, 0xffffffffu);
+	dhcp_opt_put_in4(w, DHO_SUBNET_MASK, ip("255.255.255.0"));
+	dhcp_opt_put(w, DHO_DNS, dns, sizeof(dns));
+	dhcp_opt_put_str(w, DHO_BOOTFILE, long_file);
+	/* a default route, then an entry with a prefix length of 33 */
+	dhcp_opt_put(w, DHO_CLASSLESS_ROUTES, (const uint8_t[]){ 0, 10, 0, 0, 1, 33, 1, 2, 3, 4, 5 }, 11);
+}
+
+/* Nothing an ACK carries is lost in silence on the way to the lease: a
+ * 128-byte boot file fits, a bad route entry costs only itself (and what its
+ * length hides), an infinite lease is never renewed. */
+static void test_lease_fields(void)
+{
+	memset(long_file, 'f', DHCP_FILE_LEN);
+	long_file[0] = '/';
+	CHECK_INT(bind_with(put_full), 1, "ACK binds");
+	CHECK_STR(c.lease.bootfile, long_file, "a boot file of 128 bytes is kept");
+	CHECK(c.lease.nroutes == 1 && c.lease.routes[0].prefix == 0 && c.lease.routes[0].gw == ip("10.0.0.1"),
+	      "the default route before a malformed entry is kept");
+	CHECK(c.lease.ndns == 3 && c.lease.dns[2] == ip("10.0.0.3"), "the first 3 DNS servers");
+	CHECK(c.lease.nnotes == 2 && strstr(c.lease.notes[1], "not used: 10.0.0.4") &&
+	      strstr(c.lease.notes[0], "option 121") && strstr(c.lease.notes[0], "over 32"),
+	      "the fourth DNS server and the cut route list are said (%s / %s)", c.lease.notes[0],
+	      c.lease.notes[1]);
+	CHECK(c.lease.lease_secs == 0xffffffffu && c.lease.t1_secs == 0xffffffffu && c.lease.t2_secs == 0xffffffffu,
+	      "infinite lease: T1 and T2 infinite too (%u, %u)", c.lease.t1_secs, c.lease.t2_secs);
 }
 
 static void test_nak(void)
@@ -541,6 +592,7 @@ int main(void)
 	log_setup(LOG_TO_STDERR, 1, 0);
 	test_dora();
 	test_rapid_commit();
+	test_lease_fields();
 	test_nak();
 	test_offers();
 	test_backoff();

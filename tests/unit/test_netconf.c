@@ -106,11 +106,54 @@ static void test_pnp(void)
 	CHECK_INT(pnp_parse("#MANUAL", 7, &p), 0, "no trailing newline");
 }
 
+/* resolv.conf: every DNS server the lease kept (3: MAXNS), none dropped
+ * on the way; the lease file: T1/T2 exactly as the lease decided them. */
+static void test_resolv_and_lease(void)
+{
+	struct net_result r;
+	struct dhcp_lease l;
+	char buf[1024];
+
+	memset(&r, 0, sizeof(r));
+	CHECK_INT(netconf_resolv_format(&r, buf, sizeof(buf)), 0, "nothing to say: empty");
+	r.dns[0] = ip("10.0.0.1");
+	r.dns[1] = ip("10.0.0.2");
+	r.dns[2] = ip("10.0.0.3");
+	strcpy(r.domainsearch, "a.example b.example");
+	strcpy(r.dnsdomain, "lan");
+	CHECK(netconf_resolv_format(&r, buf, sizeof(buf)) > 0, "resolv.conf formats");
+	CHECK_STR(buf, "search a.example b.example\nnameserver 10.0.0.1\nnameserver 10.0.0.2\nnameserver 10.0.0.3\n",
+		  "search list, then all three DNS servers");
+	r.domainsearch[0] = '\0';
+	r.dns[1] = 0;
+	netconf_resolv_format(&r, buf, sizeof(buf));
+	CHECK_STR(buf, "search lan\nnameserver 10.0.0.1\nnameserver 10.0.0.3\n", "domain as search; gaps skipped");
+	CHECK_INT(netconf_resolv_format(&r, buf, 20), -ENOSPC, "too small a buffer");
+	CHECK(netconf_format(&r, buf, sizeof(buf)) > 0 && strstr(buf, "IPV4DNS0='10.0.0.1'\nIPV4DNS1='0.0.0.0'\n"),
+	      "net-*.conf keeps klibc's two DNS keys");
+
+	memset(&l, 0, sizeof(l));
+	l.addr = ip("10.0.0.9");
+	l.server_id = ip("10.0.0.1");
+	l.lease_secs = 3600;
+	l.t1_secs = 1000;
+	l.t2_secs = 2000;
+	CHECK(netconf_lease_format(&l, "eth0", 7, buf, sizeof(buf)) > 0, "lease file formats");
+	CHECK_STR(buf, "DEVICE='eth0'\nADDRESS='10.0.0.9'\nSERVER='10.0.0.1'\nLEASE_SECONDS='3600'\n"
+		  "RENEW_SECONDS='1000'\nREBIND_SECONDS='2000'\nACQUIRED_UPTIME='7'\n", "the lease's own T1/T2");
+	l.lease_secs = l.t1_secs = l.t2_secs = DHCP_LEASE_INFINITE;
+	netconf_lease_format(&l, "eth0", 7, buf, sizeof(buf));
+	CHECK(strstr(buf, "RENEW_SECONDS='4294967295'\nREBIND_SECONDS='4294967295'\n") != NULL,
+	      "infinite: never renewed");
+	CHECK_INT(netconf_lease_format(&l, "eth0", 7, buf, 30), -ENOSPC, "lease file: too small a buffer");
+}
+
 int main(void)
 {
 	test_format_static();
 	test_format_quoting();
 	test_format_small_buffer();
 	test_pnp();
+	test_resolv_and_lease();
 	return check_done();
 }
