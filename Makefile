@@ -94,6 +94,13 @@ $(TBUILD)/test_dhcpc: tests/unit/test_dhcpc.c init/dhcpc.c $(LIB_SRCS) $(HDRS) t
 	@echo "  TEST-CC $@"
 	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $< init/dhcpc.c $(LIB_SRCS)
 
+# test_iscsi_ident checks the disk identity rule of init/iscsi_login.c,
+# which links the host's libiscsi.
+$(TBUILD)/test_iscsi_ident: tests/unit/test_iscsi_ident.c init/iscsi_login.c init/util.c init/failure.c $(LIB_SRCS) $(HDRS) tests/unit/check.h
+	@mkdir -p $(TBUILD)
+	@echo "  TEST-CC $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $< init/iscsi_login.c init/util.c init/failure.c $(LIB_SRCS) -liscsi
+
 # rs_drive runs the root-storage daemon's real loop and login
 # (init/rootstore_io.c, init/iscsi_login.c) against tgtd in a namespace,
 # speaking NBD itself in place of the kernel (tests/rootstore/run); it

@@ -17,6 +17,7 @@
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
 
+#include "buf.h"
 #include "log.h"
 
 #define DEFAULT_PORT 3260
@@ -173,31 +174,66 @@ static int find_disk_lun(struct iscsi_context *ctx, int *lun)
 	return found;
 }
 
-/* The disk's identity: VPD 0x83, else 0x80, kept as raw bytes. */
+/* The designation descriptors of a VPD 0x83 page that name the logical
+ * unit itself (ASSOCIATION 0), one after another; those naming the target
+ * port or the target device (ASSOCIATION 1, 2: relative port, port group,
+ * "iqn...,t,0x1") differ from portal to portal of the same disk. Bytes
+ * written to out, or -1 when the page is malformed. */
+int iscsi_lu_designators(const uint8_t *page, size_t len, uint8_t *out, size_t outmax)
+{
+	struct rbuf b = rb_init(page, len), d;
+	uint16_t plen;
+	size_t o = 0;
+
+	if (rb_skip(&b, 2) < 0 || rb_be16(&b, &plen) < 0 || rb_sub(&b, plen < rb_left(&b) ? plen : rb_left(&b), &d) < 0)
+		return -1;
+	while (rb_left(&d) >= 4) {
+		const uint8_t *desc = d.p;
+		uint8_t flags, dlen;
+
+		if (rb_skip(&d, 1) < 0 || rb_u8(&d, &flags) < 0 || rb_skip(&d, 1) < 0 || rb_u8(&d, &dlen) < 0 ||
+		    rb_skip(&d, dlen) < 0)
+			return -1;
+		if (((flags >> 4) & 3) != 0)
+			continue;
+		if (o + 4u + dlen > outmax)
+			return -1;
+		memcpy(out + o, desc, 4u + dlen);
+		o += 4u + dlen;
+	}
+	return (int)o;
+}
+
+/* The disk's identity: the logical unit's designators of VPD 0x83, else
+ * the unit serial number (VPD 0x80). */
 static void read_identity(struct iscsi_context *ctx, int lun, struct iscsi_disk *d)
 {
-	static const uint8_t pages[] = { 0x83, 0x80 };
-	size_t i;
+	struct scsi_task *t = iscsi_inquiry_sync(ctx, lun, 1, 0x83, 255);
+	int n;
 
 	d->ident_page = 0;
 	d->ident_len = 0;
-	for (i = 0; i < sizeof(pages); i++) {
-		struct scsi_task *t = iscsi_inquiry_sync(ctx, lun, 1, pages[i], 255);
-
-		if (t && t->status == SCSI_STATUS_GOOD && t->datain.size > 4 && t->datain.data[1] == pages[i]) {
-			size_t len = (size_t)t->datain.size;
-
-			if (len > sizeof(d->ident))
-				len = sizeof(d->ident);
-			memcpy(d->ident, t->datain.data, len);
-			d->ident_len = (uint16_t)len;
-			d->ident_page = pages[i];
-			scsi_free_scsi_task(t);
-			return;
-		}
-		if (t)
-			scsi_free_scsi_task(t);
+	if (t && t->status == SCSI_STATUS_GOOD && t->datain.size > 4 && t->datain.data[1] == 0x83 &&
+	    (n = iscsi_lu_designators(t->datain.data, (size_t)t->datain.size, d->ident, sizeof(d->ident))) > 0) {
+		d->ident_page = 0x83;
+		d->ident_len = (uint16_t)n;
+		scsi_free_scsi_task(t);
+		return;
 	}
+	if (t)
+		scsi_free_scsi_task(t);
+	t = iscsi_inquiry_sync(ctx, lun, 1, 0x80, 255);
+	if (t && t->status == SCSI_STATUS_GOOD && t->datain.size > 4 && t->datain.data[1] == 0x80) {
+		size_t len = (size_t)t->datain.size;
+
+		if (len > sizeof(d->ident))
+			len = sizeof(d->ident);
+		memcpy(d->ident, t->datain.data, len);
+		d->ident_len = (uint16_t)len;
+		d->ident_page = 0x80;
+	}
+	if (t)
+		scsi_free_scsi_task(t);
 }
 
 /* Block limits (VPD 0xB0), when the target has the page. */
@@ -223,7 +259,9 @@ static void read_limits(struct iscsi_context *ctx, int lun, struct iscsi_disk *d
 
 int iscsi_same_disk(const struct iscsi_disk *a, const struct iscsi_disk *b, char *why, size_t n)
 {
-	if (a->blocks != b->blocks || a->block_size != b->block_size) {
+	/* A LUN grown on the target is still the root (the device keeps
+	 * its first size); a smaller one, or other blocks, is not. */
+	if (b->blocks < a->blocks || a->block_size != b->block_size) {
 		snprintf(why, n, "it has %llu blocks of %u bytes, the root had %llu blocks of %u bytes",
 			 (unsigned long long)b->blocks, b->block_size, (unsigned long long)a->blocks, a->block_size);
 		return -ESTALE;

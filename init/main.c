@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "nbd_netlink.h"
 #include "rootstore.h"
 
 static struct boot_config cfg;
@@ -68,6 +70,12 @@ static int attach_root(void)
 			log_info("iscsi: reusing the root-storage daemon (pid %d) already serving /dev/nbd0",
 				 (int)rootstore_pid);
 		} else {
+			/* Left connected by an attempt whose daemon is gone:
+			 * free it, or the attach would find it busy. */
+			if (access("/sys/block/nbd0/pid", F_OK) == 0) {
+				log_warn("iscsi: /dev/nbd0 is still connected but no daemon serves it; disconnecting it");
+				nbd_nl_disconnect(0);
+			}
 			r = iscsi_attach(&cfg, "/dev/nbd0", true, &rootstore_pid);
 			if (r < 0)
 				return r;
@@ -159,8 +167,13 @@ static void scrub_secrets_from_environment(void)
 		const char *eq = strchr(environ[i], '=');
 		size_t n = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
 
-		if (n < sizeof(name) && strcasestr(environ[i], "password") &&
-		    (size_t)(strcasestr(environ[i], "password") - environ[i]) < n) {
+		const char *pw = strcasestr(environ[i], "password");
+		const char *val = eq ? eq + 1 : "";
+
+		/* A name with "password" in it, or a value with iSCSI
+		 * credentials in it (a dracut-style netroot=iscsi:user:pass@...). */
+		if (n < sizeof(name) && ((pw && (size_t)(pw - environ[i]) < n) ||
+					 (!strncasecmp(val, "iscsi:", 6) && strchr(val, '@')))) {
 			memcpy(name, environ[i], n);
 			name[n] = 0;
 			unsetenv(name);     /* shifts the rest down: look at i again */

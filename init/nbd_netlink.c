@@ -74,6 +74,13 @@ static int nbd_request(int cmd, const struct nbd_nl_params *p, int sockfd)
 		r = -NLE_NOMEM;
 		goto out_free;
 	}
+	if (cmd == NBD_CMD_DISCONNECT) {
+		if (nla_put_u32(m, NBD_ATTR_INDEX, (uint32_t)p->index) < 0) {
+			r = -NLE_NOMEM;
+			goto out_free;
+		}
+		goto send;
+	}
 	if (nla_put_u32(m, NBD_ATTR_INDEX, (uint32_t)p->index) < 0 ||
 	    (cmd == NBD_CMD_CONNECT &&
 	     (nla_put_u64(m, NBD_ATTR_SIZE_BYTES, p->size) < 0 ||
@@ -95,6 +102,7 @@ static int nbd_request(int cmd, const struct nbd_nl_params *p, int sockfd)
 	}
 	nla_nest_end(m, item);
 	nla_nest_end(m, socks);
+send:
 	r = nl_send_sync(sk, m);        /* frees m; waits for the ACK */
 	m = NULL;
 out_free:
@@ -119,10 +127,17 @@ int nbd_nl_reconfigure(const struct nbd_nl_params *p, int kernel_end, int our_en
 	struct pollfd pf = { our_end, POLLRDHUP, 0 };
 	int r = nbd_request(NBD_CMD_RECONFIGURE, p, kernel_end);
 
+	close(kernel_end);              /* the kernel holds its own reference, if it took it */
 	if (r < 0)
 		return r;
-	close(kernel_end);
 	if (poll(&pf, 1, 200) > 0 && (pf.revents & (POLLRDHUP | POLLHUP)))
 		return -EAGAIN;         /* not taken: try again with a new pair */
 	return 0;
+}
+
+int nbd_nl_disconnect(int index)
+{
+	struct nbd_nl_params p = { .index = index };
+
+	return nbd_request(NBD_CMD_DISCONNECT, &p, -1);
 }

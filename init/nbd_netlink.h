@@ -19,7 +19,10 @@ int nbd_nl_connect(const struct nbd_nl_params *p, int sockfd);
 /* Gives a connected device whose socket died a new one (kernel_end; ours
  * is our_end of the same pair). Closes kernel_end. 0, -EAGAIN when the
  * kernel had not yet seen the old socket die (try again shortly with a new
- * pair), or -errno. */
+ * pair), -EINVAL when the device is not connected at all, or -errno. */
 int nbd_nl_reconfigure(const struct nbd_nl_params *p, int kernel_end, int our_end);
+
+/* Disconnects /dev/nbd<index> (the kernel fails what it still holds). */
+int nbd_nl_disconnect(int index);
 
 #endif

@@ -195,7 +195,7 @@ static int first_worker(struct rs *rs, int sfd, int idfd)
  * reinstated and its commands behind a LUN RESET) and give the device a
  * new socket. The kernel sends what was in flight again once its request
  * timer sees the socket changed (up to 30 s). */
-static void later_worker(struct rs *rs)
+static int later_worker(struct rs *rs)
 {
 	struct nbd_nl_params np;
 	int sv[2], r, tries = 0;
@@ -207,12 +207,17 @@ static void later_worker(struct rs *rs)
 			sleep_s(1);
 			continue;
 		}
-		r = nbd_nl_reconfigure(&np, sv[0], sv[1]);
+		r = nbd_nl_reconfigure(&np, sv[0], sv[1]);   /* closes sv[0] */
 		if (r == 0)
 			break;
 		close(sv[1]);
-		if (r != -EAGAIN && r != -EBUSY)
-			close(sv[0]);
+		if (r == -EINVAL || r == -ENOENT) {
+			/* Not connected any more (disconnected by hand): there
+			 * is nothing to serve. */
+			log_warn("rootstore: %s is not connected any more (%s); stopping", rs->conf->nbd_dev,
+				 strerror(-r));
+			return -1;
+		}
 		if (++tries % 20 == 1)
 			log_warn("rootstore: cannot give %s its new connection yet: %s; still trying", rs->conf->nbd_dev,
 				 strerror(-r));
@@ -222,7 +227,15 @@ static void later_worker(struct rs *rs)
 	log_warn("rootstore: re-attached %s after %.1f s: session to %s back (%d login attempt%s)",
 		 rs->conf->nbd_dev, rs->relogin_secs, rs->d.portal, rs->relogin_tries,
 		 rs->relogin_tries > 1 ? "s" : "");
+	return 0;
 }
+
+/* How a worker ends. */
+enum {
+	WORKER_DISCONNECTED = 0,        /* NBD_CMD_DISC, or the device is gone: stop */
+	WORKER_FAILED = 1,              /* the first login or attach failed (PID 1 was told) */
+	WORKER_LOST = 4,                /* the kernel's socket broke: another worker re-attaches */
+};
 
 /* One worker's life: the session, the device's socket, the loop. */
 static int worker(struct rs *rs, int generation, int sfd, int idfd)
@@ -233,10 +246,15 @@ static int worker(struct rs *rs, int generation, int sfd, int idfd)
 		log_warn("rootstore: mlockall: %s", strerror(errno));
 	prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0);
 	if (generation == 0) {
-		if (first_worker(rs, sfd, idfd) != 0)
-			return 1;
-	} else {
-		later_worker(rs);
+		/* Until PID 1 has its answer, this worker must not outlive the
+		 * supervisor (PID 1 kills it when the login takes too long);
+		 * once serving, it must. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (getppid() == 1 || first_worker(rs, sfd, idfd) != 0)
+			return WORKER_FAILED;
+		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	} else if (later_worker(rs) < 0) {
+		return WORKER_DISCONNECTED;
 	}
 	rs_serve(rs);
 	log_warn("rootstore: %s disconnected after %llu requests (%llu errors, %llu reconnects, %llu resent)",
@@ -244,7 +262,7 @@ static int worker(struct rs *rs, int generation, int sfd, int idfd)
 		 (unsigned long long)rs->nreconnect, (unsigned long long)rs->nresent);
 	iscsi_logout_sync(rs->d.ctx);
 	iscsi_destroy_context(rs->d.ctx);
-	return 0;
+	return rs->draining ? WORKER_DISCONNECTED : WORKER_LOST;
 }
 
 /* argv: "@netroot-nbd" "--rootstore" <config fd> <status fd>
@@ -286,6 +304,11 @@ int rootstore_main(int argc, char **argv)
 	setsid();
 	ignore_signals();
 	set_oom_and_memory();
+	/* No core dumps (they would hold the CHAP secrets, and a dump
+	 * helper started from the root this process serves would hang
+	 * it), no ptrace or /proc/PID/mem for anyone but root. Inherited by
+	 * the workers. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* The secrets stay (in locked memory): every worker logs in. */
 	rs.conf = &c;
 	rs.so.isid = new_isid();
@@ -294,6 +317,7 @@ int rootstore_main(int argc, char **argv)
 		return 1;
 	for (generation = 0;; generation++) {
 		int status;
+		double started = log_uptime();
 		pid_t pid = fork();
 
 		if (pid == 0) {
@@ -322,12 +346,18 @@ int rootstore_main(int argc, char **argv)
 		}
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
-		if (WIFEXITED(status))
+		if (WIFEXITED(status) && WEXITSTATUS(status) != WORKER_LOST)
 			return WEXITSTATUS(status);     /* disconnected, or could not start */
-		log_err("rootstore: the root-storage worker (pid %d) was killed by signal %d; starting another to "
-			"re-attach %s", (int)pid, WIFSIGNALED(status) ? WTERMSIG(status) : 0, c.nbd_dev);
+		if (WIFEXITED(status))
+			log_err("rootstore: the root-storage worker (pid %d) lost its connection to the kernel; starting "
+				"another to re-attach %s", (int)pid, c.nbd_dev);
+		else
+			log_err("rootstore: the root-storage worker (pid %d) was killed by signal %d; starting another "
+				"to re-attach %s", (int)pid, WIFSIGNALED(status) ? WTERMSIG(status) : 0, c.nbd_dev);
 		/* A worker that dies at once again and again must not make
-		 * this loop spin. */
+		 * this loop spin; one that served a while starts afresh. */
+		if (log_uptime() - started > 60)
+			delay = 1;
 		sleep_s(delay);
 		delay = delay < 8 ? delay * 2 : 8;
 	}
@@ -345,11 +375,23 @@ int rootstore_start(const struct rootstore_conf *conf, double deadline, pid_t *p
 	memset(st, 0, sizeof(*st));
 	c.magic = RS_MAGIC;
 	c.size = sizeof(c);
-	if (pipe2(cfg, O_CLOEXEC) != 0 || pipe2(stat, O_CLOEXEC) != 0)
+	if (pipe2(cfg, O_CLOEXEC) != 0)
 		return -errno;
+	if (pipe2(stat, O_CLOEXEC) != 0) {
+		r = -errno;
+		close(cfg[0]);
+		close(cfg[1]);
+		return r;
+	}
 	*pid = fork();
-	if (*pid < 0)
-		return -errno;
+	if (*pid < 0) {
+		r = -errno;
+		close(cfg[0]);
+		close(cfg[1]);
+		close(stat[0]);
+		close(stat[1]);
+		return r;
+	}
 	if (*pid == 0) {
 		/* Re-executed so that argv[0] starts with '@' — the whole argv
 		 * is ours to choose, and holds no secret. */
@@ -374,6 +416,7 @@ int rootstore_start(const struct rootstore_conf *conf, double deadline, pid_t *p
 	close(cfg[1]);
 	if (r < 0) {
 		close(stat[0]);
+		waitpid(*pid, NULL, 0);
 		return r;
 	}
 	/* Wait for the verdict, bounded: the daemon's own login deadline
@@ -386,6 +429,9 @@ int rootstore_start(const struct rootstore_conf *conf, double deadline, pid_t *p
 	}
 	if (r <= 0) {
 		close(stat[0]);
+		/* The supervisor and its worker (one process group: the
+		 * supervisor called setsid). */
+		kill(-*pid, SIGKILL);
 		kill(*pid, SIGKILL);
 		waitpid(*pid, NULL, 0);
 		return -ETIMEDOUT;

@@ -34,7 +34,7 @@ struct rs_req {
 	struct scsi_task *task;         /* on the wire of the current session, or NULL */
 	struct scsi_iovec iov;          /* reads land straight in buf */
 	double retry_at;                /* waiting: not before this uptime (BUSY backoff) */
-	int busy, unit_attentions, losses;
+	int busy, unit_attentions, aborted, losses;
 };
 
 struct rs {

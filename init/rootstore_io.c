@@ -113,7 +113,7 @@ static void table_add(struct rs *rs, struct rs_req *q)
 		rs->head = q;
 	rs->tail = q;
 	rs->nreq_table++;
-	rs->bytes_table += q->len;
+	rs->bytes_table += q->buf ? q->len : 0;    /* a TRIM holds no buffer */
 }
 
 /* Answer q and forget it. */
@@ -128,7 +128,7 @@ static void answer(struct rs *rs, struct rs_req *q, uint32_t error)
 	else
 		rs->tail = q->prev;
 	rs->nreq_table--;
-	rs->bytes_table -= q->len;
+	rs->bytes_table -= q->buf ? q->len : 0;
 	send_reply(rs, q->handle, error, !error && q->type == NBD_CMD_READ ? q->buf : NULL, q->len);
 	free(q->buf);
 	free(q);
@@ -254,6 +254,19 @@ static void task_done(struct iscsi_context *ctx, int status, void *data, void *p
 			/* After a target restart or a LUN reset: send again. */
 			scsi_free_scsi_task(t);
 			send_or_wait(rs, q, 0);
+			return;
+		}
+		if ((t->sense.key == SCSI_SENSE_NOT_READY && (t->sense.ascq >> 8) == 0x04) ||
+		    (t->sense.key == SCSI_SENSE_COMMAND_ABORTED && q->aborted++ < RS_MAX_ABORTED)) {
+			/* LOGICAL UNIT NOT READY (becoming ready, ALUA
+			 * transition, ...) and ABORTED COMMAND pass, after a
+			 * restart or a failover: later, as for BUSY (the
+			 * kernel's sd retries them too). */
+			scsi_free_scsi_task(t);
+			rs->nbusy++;
+			delay = (double)RS_BUSY_DELAY_MIN_MS * (1u << (q->busy < 7 ? q->busy : 7));
+			q->busy++;
+			send_or_wait(rs, q, (delay > RS_BUSY_DELAY_MAX_MS ? RS_BUSY_DELAY_MAX_MS : delay) / 1000.0);
 			return;
 		}
 		log_warn("rootstore: %s of %u bytes at %llu failed: %s (sense key 0x%x, ASC/ASCQ 0x%04x)",
@@ -440,7 +453,7 @@ void rs_login_again(struct rs *rs)
 {
 	struct iscsi_disk nd;
 	struct iscsi_login_error e;
-	double t0 = log_uptime();
+	double t0 = log_uptime(), delay = 1;
 	int tries = 0, refused = 0;
 	char why[200];
 
@@ -462,6 +475,10 @@ void rs_login_again(struct rs *rs)
 		}
 		log_warn("rootstore: log-in attempt %d failed: %s (%s); still trying", tries, iscsi_err_name(e.kind),
 			 e.msg);
+		/* A refusal (CHAP changed, the LUN gone) comes back within a
+		 * second: do not hammer the target, nor the console. */
+		sleep_s(delay);
+		delay = delay * 2 > RS_RELOGIN_DELAY_MAX_S ? RS_RELOGIN_DELAY_MAX_S : delay * 2;
 	}
 	/* A barrier before anything is resent: the old session's commands
 	 * may still be running in the target (tgt does not abort them when a
@@ -587,6 +604,8 @@ void rs_serve(struct rs *rs)
 				break;
 			/* iscsi_service also answers the target's NOP-Ins and
 			 * notices a dead socket: call it every round. */
+			if (r > 0 && (p[1].revents & POLLIN))
+				rs->last_rx = log_uptime();     /* bytes from the target: the path lives */
 			if (iscsi_service(rs->d.ctx, r > 0 ? p[1].revents : 0) < 0)
 				lose_session(rs, "%s", iscsi_get_error(rs->d.ctx));
 			else if (r > 0 && (p[1].revents & (POLLHUP | POLLERR)))

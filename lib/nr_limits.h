@@ -46,6 +46,7 @@
 #define RS_BUSY_DELAY_MIN_MS    10    /* BUSY / TASK SET FULL / TASK ABORTED: send again after this, */
 #define RS_BUSY_DELAY_MAX_MS    1000  /* doubling up to this, for as long as the target says so */
 #define RS_MAX_UNIT_ATTENTIONS  3     /* UNIT ATTENTIONs in a row before a request fails */
+#define RS_MAX_ABORTED          16    /* ABORTED COMMANDs for one request before it fails */
 #define RS_MAX_SESSION_LOSSES   16    /* sessions one request may see die under it (a command the
                                        * target rejects every time) before it fails */
 #define RS_RELOGIN_DELAY_MAX_S  10    /* between login attempts once the path is back */
