@@ -43,6 +43,8 @@ struct rs {
 	const struct rootstore_conf *conf;  /* for logging in again */
 	struct iscsi_session_opts so;   /* the same ISID at every login */
 	int sock;                       /* our end of the socketpair with the kernel */
+	uint8_t in[65536];              /* bytes read from it, not yet taken */
+	size_t in_off, in_len;
 	struct rs_req *head, *tail;     /* the table, oldest first */
 	int nreq_table;
 	uint64_t bytes_table;           /* request buffers held */

@@ -24,7 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -318,19 +318,61 @@ static void dispatch(struct rs *rs, double now, double *next)
 
 /* ---- requests from the kernel ----------------------------------------- */
 
-/* Read and discard n bytes of a request's payload we cannot keep, so the
- * stream stays in step. */
-static int drain(int fd, uint64_t n)
+/* Requests are read through a buffer: one read() takes every header (and
+ * small payload) the kernel has queued, instead of a read per header, a
+ * read per payload and an ioctl to ask whether there is more.
+ * in_fill: at least need bytes buffered (need <= sizeof(rs->in)); 1 when
+ * they are, 0 when not blocking and they are not there yet, < 0 at EOF or
+ * on an error. */
+static int in_fill(struct rs *rs, size_t need, bool block)
+{
+	if (rs->in_len - rs->in_off >= need)
+		return 1;
+	memmove(rs->in, rs->in + rs->in_off, rs->in_len - rs->in_off);
+	rs->in_len -= rs->in_off;
+	rs->in_off = 0;
+	while (rs->in_len < need) {
+		ssize_t n = recv(rs->sock, rs->in + rs->in_len, sizeof(rs->in) - rs->in_len, block ? 0 : MSG_DONTWAIT);
+
+		if (n > 0) {
+			rs->in_len += (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return -EPIPE;
+		if (errno == EINTR)
+			continue;
+		if (!block && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		return -errno;
+	}
+	return 1;
+}
+
+/* n bytes of the stream into dst (NULL: dropped): what is buffered, then
+ * the rest straight from the socket. */
+static int in_take(struct rs *rs, void *dst, uint64_t n)
 {
 	static uint8_t scratch[65536];
 
 	while (n > 0) {
-		size_t k = n > sizeof(scratch) ? sizeof(scratch) : (size_t)n;
-		int r = read_full(fd, scratch, k);
+		size_t have = rs->in_len - rs->in_off;
+		size_t k = have < n ? have : (size_t)n;
+		int r;
 
-		if (r < 0)
-			return r;
+		if (k > 0) {
+			if (dst)
+				memcpy(dst, rs->in + rs->in_off, k);
+			rs->in_off += k;
+		} else {
+			k = n > sizeof(scratch) ? sizeof(scratch) : (size_t)n;
+			r = read_full(rs->sock, dst ? dst : scratch, k);
+			if (r < 0)
+				return r;
+		}
 		n -= k;
+		if (dst)
+			dst = (uint8_t *)dst + k;
 	}
 	return 0;
 }
@@ -349,9 +391,10 @@ static int read_request(struct rs *rs)
 	struct rs_req *q;
 	int r;
 
-	r = read_full(rs->sock, hdr, sizeof(hdr));
+	r = in_fill(rs, sizeof(hdr), true);
 	if (r < 0)
 		return r;
+	in_take(rs, hdr, sizeof(hdr));
 	b = rb_init(hdr, sizeof(hdr));
 	rb_be32(&b, &magic);
 	rb_be32(&b, &type);
@@ -381,13 +424,13 @@ static int read_request(struct rs *rs)
 			/* No memory now (or a length no kernel sends): keep
 			 * the stream in step and answer this one only. */
 			free(q);
-			r = drain(rs->sock, len);
+			r = in_take(rs, NULL, len);
 			if (r < 0)
 				return r;
 			send_reply(rs, handle, len > RS_NBD_MAX_REQUEST ? EINVAL : ENOMEM, NULL, 0);
 			return 0;
 		}
-		r = read_full(rs->sock, buf, len);
+		r = in_take(rs, buf, len);
 		if (r < 0) {
 			free(buf);
 			free(q);
@@ -576,7 +619,7 @@ void rs_serve(struct rs *rs)
 	rs->last_nop = log_uptime();
 	while (!rs->stop) {
 		double now, next;
-		bool take;
+		bool take, buffered;
 		int r, timeout;
 
 		if (rs->draining && !rs->head)
@@ -592,7 +635,10 @@ void rs_serve(struct rs *rs)
 		if (rs->broken)
 			continue;
 		take = !rs->draining && rs->nreq_table < RS_MAX_INFLIGHT && rs->bytes_table < rs->mem_budget;
-		timeout = next > now ? (int)((next - now) * 1000) + 1 : 0;
+		/* A whole request already read into the buffer: poll would not
+		 * say so. */
+		buffered = take && rs->in_len - rs->in_off >= NBD_REQ_LEN;
+		timeout = buffered ? 0 : next > now ? (int)((next - now) * 1000) + 1 : 0;
 		{
 			struct pollfd p[2] = {
 				{ rs->sock, take ? POLLIN : 0, 0 },
@@ -612,8 +658,8 @@ void rs_serve(struct rs *rs)
 				lose_session(rs, "the connection was closed");
 			else if (!iscsi_is_logged_in(rs->d.ctx))
 				lose_session(rs, "the target ended the session (logout or reject)");
-			if (r > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-				int avail = 0, n = 0;
+			if (buffered || (r > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)))) {
+				int n = 0;
 
 				/* Take every request the kernel has queued, then
 				 * push them out at once: one poll round per batch. */
@@ -623,8 +669,7 @@ void rs_serve(struct rs *rs)
 						break;
 					}
 				} while (++n < RS_BATCH && !rs->draining && rs->nreq_table < RS_MAX_INFLIGHT &&
-					 rs->bytes_table < rs->mem_budget &&
-					 ioctl(rs->sock, FIONREAD, &avail) == 0 && avail >= NBD_REQ_LEN);
+					 rs->bytes_table < rs->mem_budget && in_fill(rs, NBD_REQ_LEN, false) == 1);
 				if (!rs->stop && !rs->broken && iscsi_out_queue_length(rs->d.ctx) > 0 &&
 				    iscsi_service(rs->d.ctx, POLLOUT) < 0)
 					lose_session(rs, "%s", iscsi_get_error(rs->d.ctx));
