@@ -98,6 +98,22 @@ static void send_status(int fd, const struct rootstore_status *st)
 		log_warn("rootstore: cannot report to the parent");
 }
 
+/* The socketpair with the kernel, with room for whole requests and
+ * replies: with the default (~200 KiB) a 1 MiB reply is written in pieces,
+ * each waiting for the kernel's receive work to drain the last — a wake-up
+ * and a context switch per piece. */
+static int nbd_socketpair(int sv[2])
+{
+	int sz = RS_SOCK_BUF, i;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return -errno;
+	for (i = 0; i < 2; i++)
+		if (setsockopt(sv[i], SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) != 0)
+			setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	return 0;
+}
+
 /* N of "/dev/nbdN". */
 static int nbd_index(const char *dev)
 {
@@ -158,7 +174,7 @@ static int first_worker(struct rs *rs, int sfd, int idfd)
 	rs->first.ctx = NULL;
 	rs_set_limits(rs, sysinfo(&si) == 0 ? (uint64_t)si.totalram * si.mem_unit : 0);
 	nbd_params(rs, &np);
-	if (np.index < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+	if (np.index < 0 || nbd_socketpair(sv) != 0) {
 		fail_status(sfd, -EINVAL, ISCSI_ERR_OTHER, rs->d.portal, "cannot attach %s: not an nbd device",
 			    c->nbd_dev);
 		return 1;
@@ -203,7 +219,7 @@ static int later_worker(struct rs *rs)
 	rs_login_again(rs);
 	nbd_params(rs, &np);
 	for (;;) {
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		if (nbd_socketpair(sv) != 0) {
 			sleep_s(1);
 			continue;
 		}

@@ -38,6 +38,7 @@
 #define RS_NBD_MAX_REQUEST      (32u << 20) /* the nbd protocol's (and driver's) largest request */
 #define RS_MAX_INFLIGHT         256   /* requests held at once (the kernel queues 128 per connection) */
 #define RS_BATCH                32    /* requests taken from the kernel per wake-up */
+#define RS_SOCK_BUF             (4 << 20)  /* send buffer of each end of the socketpair with the kernel */
 #define RS_MEM_MIN              (16u << 20)  /* bytes of request buffers in flight, at least ... */
 #define RS_MEM_MAX              (256u << 20) /* ... and at most; between: MemTotal / 16 (memory is locked) */
 #define RS_NOP_INTERVAL_S       5     /* a NOP-Out to the target this often ... */
