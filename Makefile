@@ -94,18 +94,17 @@ $(TBUILD)/test_dhcpc: tests/unit/test_dhcpc.c init/dhcpc.c $(LIB_SRCS) $(HDRS) t
 	@echo "  TEST-CC $@"
 	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $< init/dhcpc.c $(LIB_SRCS)
 
-# test_iscsi_ident checks the disk identity rule of init/iscsi_login.c,
-# which links the host's libiscsi.
-$(TBUILD)/test_iscsi_ident: tests/unit/test_iscsi_ident.c init/iscsi_login.c init/util.c init/failure.c $(LIB_SRCS) $(HDRS) tests/unit/check.h
+# test_iscsi_ident checks the disk identity rule (init/scsi_vpd.c).
+$(TBUILD)/test_iscsi_ident: tests/unit/test_iscsi_ident.c init/scsi_vpd.c $(LIB_SRCS) $(HDRS) tests/unit/check.h
 	@mkdir -p $(TBUILD)
 	@echo "  TEST-CC $@"
-	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $< init/iscsi_login.c init/util.c init/failure.c $(LIB_SRCS) -liscsi
+	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $< init/scsi_vpd.c $(LIB_SRCS)
 
 # rs_drive runs the root-storage daemon's real loop and login
 # (init/rootstore_io.c, init/iscsi_login.c) against tgtd in a namespace,
 # speaking NBD itself in place of the kernel (tests/rootstore/run); it
 # links the host's libiscsi.
-RS_DRIVE_SRCS := tests/rootstore/rs_drive.c init/rootstore_io.c init/iscsi_login.c init/util.c init/failure.c
+RS_DRIVE_SRCS := tests/rootstore/rs_drive.c init/rootstore_io.c init/iscsi_login.c init/scsi_vpd.c init/util.c init/failure.c
 $(TBUILD)/rs_drive: $(RS_DRIVE_SRCS) $(LIB_SRCS) $(HDRS) init/rootstore_int.h
 	@mkdir -p $(TBUILD)
 	@echo "  TEST-CC $@"
@@ -115,6 +114,16 @@ $(TBUILD)/rs_drive: $(RS_DRIVE_SRCS) $(LIB_SRCS) $(HDRS) init/rootstore_int.h
 # run for real with `make fuzz` (clang + libFuzzer).
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY  := $(patsubst %,$(TBUILD)/replay_%,$(FUZZ_TARGETS))
+
+# fuzz_vpd83 reads what a target sends with init/scsi_vpd.c.
+$(TBUILD)/replay_vpd83: tests/fuzz/fuzz_vpd83.c tests/fuzz/replay.c init/scsi_vpd.c $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $< tests/fuzz/replay.c init/scsi_vpd.c $(LIB_SRCS)
+
+$(TBUILD)/fuzz_vpd83: tests/fuzz/fuzz_vpd83.c init/scsi_vpd.c $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iinit -o $@ $< init/scsi_vpd.c $(LIB_SRCS)
 
 $(TBUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)

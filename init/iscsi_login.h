@@ -65,10 +65,6 @@ int iscsi_login_disk(const struct iscsi_conf *c, int want_lun, double deadline, 
  * else -ESTALE with what differs in why. */
 int iscsi_same_disk(const struct iscsi_disk *a, const struct iscsi_disk *b, char *why, size_t n);
 
-/* The logical unit's own designation descriptors of a VPD 0x83 page (not
- * those of the port it was reached through): bytes written, or -1. */
-int iscsi_lu_designators(const uint8_t *page, size_t len, uint8_t *out, size_t outmax);
-
 const char *iscsi_err_name(enum iscsi_err_kind k);
 const char *iscsi_err_check(enum iscsi_err_kind k);
 

@@ -2,7 +2,7 @@
  * logical unit's own designators of VPD 0x83 count, not the port it was
  * reached through; the same disk through another portal is the same disk. */
 #include "check.h"
-#include "iscsi_login.h"
+#include "scsi_vpd.h"
 
 #include <stdint.h>
 #include <string.h>
