@@ -45,6 +45,7 @@ struct rs {
 	int sock;                       /* our end of the socketpair with the kernel */
 	uint8_t in[65536];              /* bytes read from it, not yet taken */
 	size_t in_off, in_len;
+	bool in_drained;                /* the last read emptied the socket */
 	struct rs_req *head, *tail;     /* the table, oldest first */
 	int nreq_table;
 	uint64_t bytes_table;           /* request buffers held */

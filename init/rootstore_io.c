@@ -332,18 +332,28 @@ static int in_fill(struct rs *rs, size_t need, bool block)
 	rs->in_len -= rs->in_off;
 	rs->in_off = 0;
 	while (rs->in_len < need) {
-		ssize_t n = recv(rs->sock, rs->in + rs->in_len, sizeof(rs->in) - rs->in_len, block ? 0 : MSG_DONTWAIT);
+		size_t room = sizeof(rs->in) - rs->in_len;
+		ssize_t n;
 
+		/* The last read took less than it could: the socket was empty
+		 * then, and poll() will say when it is not. Asking again now
+		 * would only cost a call that answers EAGAIN. */
+		if (!block && rs->in_drained)
+			return 0;
+		n = recv(rs->sock, rs->in + rs->in_len, room, block ? 0 : MSG_DONTWAIT);
 		if (n > 0) {
 			rs->in_len += (size_t)n;
+			rs->in_drained = (size_t)n < room;
 			continue;
 		}
 		if (n == 0)
 			return -EPIPE;
 		if (errno == EINTR)
 			continue;
-		if (!block && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (!block && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			rs->in_drained = true;
 			return 0;
+		}
 		return -errno;
 	}
 	return 1;
