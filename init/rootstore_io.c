@@ -193,12 +193,21 @@ static void send_or_wait(struct rs *rs, struct rs_req *q, double delay)
 		q->retry_at = log_uptime() + RS_BUSY_DELAY_MIN_MS / 1000.0;
 }
 
+/* The next wait of a request the target put off: RS_BUSY_DELAY_MIN_MS,
+ * doubling up to RS_BUSY_DELAY_MAX_MS, in seconds. */
+static double busy_delay(struct rs_req *q)
+{
+	double ms = (double)RS_BUSY_DELAY_MIN_MS * (1u << (q->busy < 7 ? q->busy : 7));
+
+	q->busy++;
+	return (ms > RS_BUSY_DELAY_MAX_MS ? RS_BUSY_DELAY_MAX_MS : ms) / 1000.0;
+}
+
 static void task_done(struct iscsi_context *ctx, int status, void *data, void *priv)
 {
 	struct rs_req *q = priv;
 	struct rs *rs = q->rs;
 	struct scsi_task *t = q->task;
-	double delay;
 
 	(void)ctx;
 	(void)data;                     /* the task is q->task; NULL on a cancellation */
@@ -240,14 +249,11 @@ static void task_done(struct iscsi_context *ctx, int status, void *data, void *p
 		/* The target will take it later: as often as it says so. */
 		scsi_free_scsi_task(t);
 		rs->nbusy++;
-		delay = (double)RS_BUSY_DELAY_MIN_MS * (1u << (q->busy < 7 ? q->busy : 7));
-		if (delay > RS_BUSY_DELAY_MAX_MS)
-			delay = RS_BUSY_DELAY_MAX_MS;
-		if (q->busy++ == 20)
+		if (q->busy == 20)
 			log_warn("rootstore: the target keeps answering %s to a %s (status 0x%02x); still retrying",
 				 status == SCSI_STATUS_BUSY ? "BUSY" : status == SCSI_STATUS_TASK_SET_FULL ?
 				 "TASK SET FULL" : "TASK ABORTED", type_name(q->type), status);
-		send_or_wait(rs, q, delay / 1000.0);
+		send_or_wait(rs, q, busy_delay(q));
 		return;
 	case SCSI_STATUS_CHECK_CONDITION:
 		if (t->sense.key == SCSI_SENSE_UNIT_ATTENTION && q->unit_attentions++ < RS_MAX_UNIT_ATTENTIONS) {
@@ -264,9 +270,7 @@ static void task_done(struct iscsi_context *ctx, int status, void *data, void *p
 			 * kernel's sd retries them too). */
 			scsi_free_scsi_task(t);
 			rs->nbusy++;
-			delay = (double)RS_BUSY_DELAY_MIN_MS * (1u << (q->busy < 7 ? q->busy : 7));
-			q->busy++;
-			send_or_wait(rs, q, (delay > RS_BUSY_DELAY_MAX_MS ? RS_BUSY_DELAY_MAX_MS : delay) / 1000.0);
+			send_or_wait(rs, q, busy_delay(q));
 			return;
 		}
 		log_warn("rootstore: %s of %u bytes at %llu failed: %s (sense key 0x%x, ASC/ASCQ 0x%04x)",
