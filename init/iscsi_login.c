@@ -61,8 +61,7 @@ const char *iscsi_err_check(enum iscsi_err_kind k)
 	}
 }
 
-/* libiscsi's messages may end in a newline: one log line each. */
-static void one_line(char *s)
+void iscsi_one_line(char *s)
 {
 	size_t n = strlen(s);
 
@@ -313,7 +312,7 @@ int iscsi_login_disk(const struct iscsi_conf *c, int want_lun, double deadline, 
 
 				e->kind = classify(err ? err : "", connected);
 				snprintf(e->msg, sizeof(e->msg), "%s", err && err[0] ? err : "no answer");
-				one_line(e->msg);
+				iscsi_one_line(e->msg);
 				log_warn("iscsi: %s: %s (%s)", portal, iscsi_err_name(e->kind), e->msg);
 				iscsi_destroy_context(ctx);
 				continue;

@@ -65,6 +65,10 @@ int iscsi_login_disk(const struct iscsi_conf *c, int want_lun, double deadline, 
  * else -ESTALE with what differs in why. */
 int iscsi_same_disk(const struct iscsi_disk *a, const struct iscsi_disk *b, char *why, size_t n);
 
+/* libiscsi's messages may hold newlines and end in one: control bytes
+ * become spaces, trailing spaces go, so each makes one log line. */
+void iscsi_one_line(char *s);
+
 const char *iscsi_err_name(enum iscsi_err_kind k);
 const char *iscsi_err_check(enum iscsi_err_kind k);
 

@@ -25,12 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,7 +46,19 @@
 
 /* ---- starting it ------------------------------------------------------- */
 
-static void set_oom_and_memory(void)
+/* Memory locked, and an I/O flusher: per process, so every worker calls
+ * this again (MCL_FUTURE is not inherited across fork). */
+static void lock_memory(void)
+{
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
+		log_warn("rootstore: mlockall: %s", strerror(errno));
+	if (prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0) != 0)
+		log_warn("rootstore: PR_SET_IO_FLUSHER: %s", strerror(errno));
+}
+
+/* Out of the OOM killer's reach; inherited by the workers. Opens a file:
+ * only at start. */
+static void set_oom(void)
 {
 	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 
@@ -57,10 +67,14 @@ static void set_oom_and_memory(void)
 			log_warn("rootstore: cannot set oom_score_adj");
 		close(fd);
 	}
-	if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
-		log_warn("rootstore: mlockall: %s", strerror(errno));
-	if (prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0) != 0)
-		log_warn("rootstore: PR_SET_IO_FLUSHER: %s", strerror(errno));
+}
+
+/* The board's RAM, for the memory budget (rs_set_limits). */
+static uint64_t ram_bytes(void)
+{
+	struct sysinfo si;
+
+	return sysinfo(&si) == 0 ? (uint64_t)si.totalram * si.mem_unit : 0;
 }
 
 /* Every catchable signal this daemon does not use is ignored: nothing sent
@@ -161,7 +175,6 @@ static int first_worker(struct rs *rs, int sfd, int idfd)
 	struct rootstore_status st;
 	struct iscsi_login_error e;
 	struct nbd_nl_params np;
-	struct sysinfo si;
 	int sv[2], r;
 
 	r = iscsi_login_disk(&c->iscsi, c->lun, log_uptime() + c->login_deadline, c->attempt_timeout,
@@ -172,7 +185,7 @@ static int first_worker(struct rs *rs, int sfd, int idfd)
 	}
 	rs->first = rs->d;
 	rs->first.ctx = NULL;
-	rs_set_limits(rs, sysinfo(&si) == 0 ? (uint64_t)si.totalram * si.mem_unit : 0);
+	rs_set_limits(rs, ram_bytes());
 	nbd_params(rs, &np);
 	if (np.index < 0 || nbd_socketpair(sv) != 0) {
 		fail_status(sfd, -EINVAL, ISCSI_ERR_OTHER, rs->d.portal, "cannot attach %s: not an nbd device",
@@ -256,11 +269,7 @@ enum {
 /* One worker's life: the session, the device's socket, the loop. */
 static int worker(struct rs *rs, int generation, int sfd, int idfd)
 {
-	/* Locked memory is not inherited across fork (MCL_FUTURE is per
-	 * process); the rest of set_oom_and_memory() is, and opens files. */
-	if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
-		log_warn("rootstore: mlockall: %s", strerror(errno));
-	prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0);
+	lock_memory();
 	if (generation == 0) {
 		/* Until PID 1 has its answer, this worker must not outlive the
 		 * supervisor (PID 1 kills it when the login takes too long);
@@ -319,7 +328,8 @@ int rootstore_main(int argc, char **argv)
 	}
 	setsid();
 	ignore_signals();
-	set_oom_and_memory();
+	set_oom();
+	lock_memory();
 	/* No core dumps (they would hold the CHAP secrets, and a dump
 	 * helper started from the root this process serves would hang
 	 * it), no ptrace or /proc/PID/mem for anyone but root. Inherited by
@@ -334,15 +344,15 @@ int rootstore_main(int argc, char **argv)
 	for (generation = 0;; generation++) {
 		int status;
 		double started = log_uptime();
-		pid_t pid = fork();
+		pid_t pid;
 
+		/* The first worker is the one that logs in and connects the
+		 * device: a failed fork must not skip it. */
+		while ((pid = fork()) < 0)
+			sleep_s(1);
 		if (pid == 0) {
 			close(idp[0]);
 			_exit(worker(&rs, generation, sfd, idp[1]));
-		}
-		if (pid < 0) {
-			sleep_s(1);
-			continue;
 		}
 		if (generation == 0) {
 			/* PID 1 hears from the worker; we need the disk it
@@ -354,11 +364,7 @@ int rootstore_main(int argc, char **argv)
 				return 1;
 			}
 			close(idp[0]);
-			{
-				struct sysinfo si;
-
-				rs_set_limits(&rs, sysinfo(&si) == 0 ? (uint64_t)si.totalram * si.mem_unit : 0);
-			}
+			rs_set_limits(&rs, ram_bytes());
 		}
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;

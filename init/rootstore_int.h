@@ -61,7 +61,7 @@ struct rs {
 	char why[160];                  /* why the session was given up */
 	double nop_sent;                /* uptime of the NOP-Out in flight, 0: none */
 	double last_nop;
-	double last_rx;                 /* uptime of the last answer from the target */
+	double last_rx;                 /* uptime of the last bytes from the target */
 	uint64_t nreq, nerr, nreconnect, nresent, nbusy;
 	double relogin_secs;            /* the last rs_login_again(): how long, how many tries */
 	int relogin_tries;

@@ -66,9 +66,7 @@ static void lose_session(struct rs *rs, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(rs->why, sizeof(rs->why), fmt, ap);
 	va_end(ap);
-	for (char *p = rs->why; *p; p++)       /* libiscsi's texts end in newlines */
-		if ((unsigned char)*p < 0x20)
-			*p = ' ';
+	iscsi_one_line(rs->why);
 }
 
 /* ---- answers to the kernel -------------------------------------------- */
@@ -148,10 +146,10 @@ static int submit(struct rs *rs, struct rs_req *q)
 	struct scsi_task *t = NULL;
 
 	q->piece = left;
+	if ((q->type == NBD_CMD_READ || q->type == NBD_CMD_WRITE) && rs->max_piece && q->piece > rs->max_piece)
+		q->piece = rs->max_piece;
 	switch (q->type) {
 	case NBD_CMD_READ:
-		if (rs->max_piece && q->piece > rs->max_piece)
-			q->piece = rs->max_piece;
 		t = iscsi_read16_task(ctx, rs->d.lun, lba, q->piece, (int)bs, 0, 0, 0, 0, 0, task_done, q);
 		if (t) {
 			q->iov.iov_base = q->buf + q->done;
@@ -160,8 +158,6 @@ static int submit(struct rs *rs, struct rs_req *q)
 		}
 		break;
 	case NBD_CMD_WRITE:
-		if (rs->max_piece && q->piece > rs->max_piece)
-			q->piece = rs->max_piece;
 		t = iscsi_write16_task(ctx, rs->d.lun, lba, q->buf + q->done, q->piece, (int)bs, 0, 0,
 				       (q->flags & (NBD_CMD_FLAG_FUA >> 16)) ? 1 : 0, 0, 0, task_done, q);
 		break;
@@ -212,7 +208,6 @@ static void task_done(struct iscsi_context *ctx, int status, void *data, void *p
 	(void)ctx;
 	(void)data;                     /* the task is q->task; NULL on a cancellation */
 	q->task = NULL;
-	rs->last_rx = log_uptime();
 	if (rs->destroying || status == SCSI_STATUS_CANCELLED) {
 		/* The session is going or gone: q stays in the table and is
 		 * sent again on the next one. */
@@ -495,10 +490,8 @@ static void nop_done(struct iscsi_context *ctx, int status, void *data, void *pr
 	(void)data;
 	if (rs->destroying || status == SCSI_STATUS_CANCELLED)
 		return;
-	if (status == SCSI_STATUS_GOOD) {
+	if (status == SCSI_STATUS_GOOD)
 		rs->nop_sent = 0;
-		rs->last_rx = log_uptime();
-	}
 	else
 		lose_session(rs, "NOP-Out failed: %s", iscsi_get_error(rs->d.ctx));
 }
