@@ -176,10 +176,11 @@ BENCH_CC := aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.sp
 
 bench-tools: build/aarch64/blkbench
 
-# tests/e2e scenarios that need a rescue shell which returns at once.
-e2e-fixtures: build/aarch64/e2e-exit0
+# Small arm64 programs tests/e2e scenarios put into the initramfs or the
+# root: a rescue shell which returns at once, a runner that sets argv[0].
+e2e-fixtures: build/aarch64/e2e-exit0 build/aarch64/e2e-argv0
 
-build/aarch64/e2e-exit0: tests/e2e/fixtures/exit0.c
+build/aarch64/e2e-%: tests/e2e/fixtures/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(BENCH_CC) -std=c11 $(WARN) -Os -static -o $@ $<

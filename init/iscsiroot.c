@@ -186,6 +186,7 @@ int iscsi_attach(const struct boot_config *cfg, const char *dev, bool from_pid1,
 	rc.login_deadline = LOGIN_DEADLINE;
 	rc.attempt_timeout = ATTEMPT_TIMEOUT;
 	rc.kmsg = from_pid1;
+	rc.standby = from_pid1;
 	rc.debug = cfg->debug;
 	snprintf(rc.nbd_dev, sizeof(rc.nbd_dev), "%s", dev);
 	if (rc.iscsi.group > 1)

@@ -209,6 +209,8 @@ int main(int argc, char **argv)
 	 * stray "--rootstore" there must not stop the boot. */
 	if (getpid() != 1 && argc >= 2 && argv[0][0] == '@' && !strcmp(argv[1], "--rootstore"))
 		return rootstore_main(argc, argv);
+	if (getpid() != 1 && argc >= 2 && argv[0][0] == '@' && !strcmp(argv[1], "--rootstore-standby"))
+		return rootstore_standby_main(argc, argv);
 	if (getpid() != 1) {
 		if (argc >= 2 && !strcmp(argv[1], "--explain"))
 			return explain_main(argc - 2, argv + 2);

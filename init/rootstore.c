@@ -70,7 +70,7 @@ static void set_oom(void)
 }
 
 /* The board's RAM, for the memory budget (rs_set_limits). */
-static uint64_t ram_bytes(void)
+uint64_t rs_ram_bytes(void)
 {
 	struct sysinfo si;
 
@@ -81,7 +81,7 @@ static uint64_t ram_bytes(void)
  * by a script, a shutdown or a terminal may take the root away. Faults stay
  * fatal (ignoring them loops), SIGCHLD keeps its default (we wait for the
  * worker). */
-static void ignore_signals(void)
+void rs_ignore_signals(void)
 {
 	int sig;
 
@@ -93,6 +93,20 @@ static void ignore_signals(void)
 		}
 		signal(sig, SIG_IGN);   /* fails harmlessly for the signals musl reserves */
 	}
+}
+
+/* What the supervisor (and a standby) does to itself before it holds
+ * secrets and serves the root. */
+void rs_harden(void)
+{
+	rs_ignore_signals();
+	set_oom();
+	lock_memory();
+	/* No core dumps (they would hold the CHAP secrets, and a dump
+	 * helper started from the root this process serves would hang
+	 * it), no ptrace or /proc/PID/mem for anyone but root. Inherited by
+	 * the workers. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 /* 24 random bits for the ISID, the same at every login of this daemon. */
@@ -185,7 +199,7 @@ static int first_worker(struct rs *rs, int sfd, int idfd)
 	}
 	rs->first = rs->d;
 	rs->first.ctx = NULL;
-	rs_set_limits(rs, ram_bytes());
+	rs_set_limits(rs, rs_ram_bytes());
 	nbd_params(rs, &np);
 	if (np.index < 0 || nbd_socketpair(sv) != 0) {
 		fail_status(sfd, -EINVAL, ISCSI_ERR_OTHER, rs->d.portal, "cannot attach %s: not an nbd device",
@@ -201,6 +215,11 @@ static int first_worker(struct rs *rs, int sfd, int idfd)
 		return 1;
 	}
 	rs->sock = sv[1];
+	/* Before PID 1 hears "ready" (and moves /run into the root): what a
+	 * standby started by the booted system needs to take over. */
+	if (c->standby && (r = rs_state_save(rs)) < 0)
+		log_warn("rootstore: cannot leave the standby's state in %s: %s; if this daemon dies, nothing will "
+			 "re-attach %s", RS_STATE_DIR, strerror(-r), c->nbd_dev);
 	if (write_full(idfd, &rs->first, sizeof(rs->first)) < 0)
 		log_warn("rootstore: cannot hand the disk's identity to the supervisor");
 	close(idfd);
@@ -267,9 +286,19 @@ enum {
 };
 
 /* One worker's life: the session, the device's socket, the loop. */
-static int worker(struct rs *rs, int generation, int sfd, int idfd)
+static int worker(struct rs *rs, int supfd, int generation, int sfd, int idfd)
 {
+	char waiting[96];
+	int name;
+
 	lock_memory();
+	/* The supervisor's name is the supervisor's: a standby takes over
+	 * when that process dies, whether this worker lives on or not. */
+	close(supfd);
+	snprintf(waiting, sizeof(waiting), "waiting for the previous worker of %s to end", rs->conf->nbd_dev);
+	name = rs_claim_wait("worker", rs->conf->nbd_dev, 0.2, waiting);
+	if (name < 0)
+		log_warn("rootstore: cannot hold the worker's name for %s: %s", rs->conf->nbd_dev, strerror(-name));
 	if (generation == 0) {
 		/* Until PID 1 has its answer, this worker must not outlive the
 		 * supervisor (PID 1 kills it when the login takes too long);
@@ -302,7 +331,7 @@ int rootstore_main(int argc, char **argv)
 {
 	static struct rootstore_conf c;
 	static struct rs rs;
-	int cfd, sfd, idp[2], generation, delay = 1;
+	int cfd, sfd, supfd;
 
 	if (argc < 4)
 		return 2;
@@ -327,21 +356,28 @@ int rootstore_main(int argc, char **argv)
 		}
 	}
 	setsid();
-	ignore_signals();
-	set_oom();
-	lock_memory();
-	/* No core dumps (they would hold the CHAP secrets, and a dump
-	 * helper started from the root this process serves would hang
-	 * it), no ptrace or /proc/PID/mem for anyone but root. Inherited by
-	 * the workers. */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	rs_harden();
 	/* The secrets stay (in locked memory): every worker logs in. */
 	rs.conf = &c;
 	rs.so.isid = new_isid();
 	rs.so.tcp_user_timeout_ms = RS_TCP_USER_TIMEOUT_MS;
-	if (pipe2(idp, O_CLOEXEC) != 0)
+	supfd = rs_claim("supervisor", c.nbd_dev);
+	if (supfd < 0) {
+		fail_status(sfd, supfd, ISCSI_ERR_OTHER, NULL, "%s has a root-storage daemon already (%s)", c.nbd_dev,
+			    strerror(-supfd));
 		return 1;
-	for (generation = 0;; generation++) {
+	}
+	return rs_supervise(&rs, supfd, 0, sfd);
+}
+
+int rs_supervise(struct rs *rs, int supfd, int generation, int sfd)
+{
+	const char *dev = rs->conf->nbd_dev;
+	int idp[2] = { -1, -1 }, delay = 1;
+
+	if (generation == 0 && pipe2(idp, O_CLOEXEC) != 0)
+		return 1;
+	for (;; generation++) {
 		int status;
 		double started = log_uptime();
 		pid_t pid;
@@ -351,20 +387,22 @@ int rootstore_main(int argc, char **argv)
 		while ((pid = fork()) < 0)
 			sleep_s(1);
 		if (pid == 0) {
-			close(idp[0]);
-			_exit(worker(&rs, generation, sfd, idp[1]));
+			if (idp[0] >= 0)
+				close(idp[0]);
+			_exit(worker(rs, supfd, generation, sfd, idp[1]));
 		}
-		if (generation == 0) {
+		if (idp[0] >= 0) {
 			/* PID 1 hears from the worker; we need the disk it
 			 * found, or it failed and said so. */
 			close(sfd);
 			close(idp[1]);
-			if (read_full(idp[0], &rs.first, sizeof(rs.first)) < 0) {
+			if (read_full(idp[0], &rs->first, sizeof(rs->first)) < 0) {
 				waitpid(pid, NULL, 0);
 				return 1;
 			}
 			close(idp[0]);
-			rs_set_limits(&rs, ram_bytes());
+			idp[0] = -1;
+			rs_set_limits(rs, rs_ram_bytes());
 		}
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
@@ -372,10 +410,10 @@ int rootstore_main(int argc, char **argv)
 			return WEXITSTATUS(status);     /* disconnected, or could not start */
 		if (WIFEXITED(status))
 			log_err("rootstore: the root-storage worker (pid %d) lost its connection to the kernel; starting "
-				"another to re-attach %s", (int)pid, c.nbd_dev);
+				"another to re-attach %s", (int)pid, dev);
 		else
 			log_err("rootstore: the root-storage worker (pid %d) was killed by signal %d; starting another "
-				"to re-attach %s", (int)pid, WIFSIGNALED(status) ? WTERMSIG(status) : 0, c.nbd_dev);
+				"to re-attach %s", (int)pid, WIFSIGNALED(status) ? WTERMSIG(status) : 0, dev);
 		/* A worker that dies at once again and again must not make
 		 * this loop spin; one that served a while starts afresh. */
 		if (log_uptime() - started > 60)

@@ -17,6 +17,7 @@ struct rootstore_conf {
 	int attempt_timeout;            /* seconds for one portal attempt */
 	char nbd_dev[32];               /* "/dev/nbd0" */
 	bool kmsg, debug;               /* log to /dev/kmsg too (PID 1's child) */
+	bool standby;                   /* PID 1's root: leave a standby its state in /run */
 };
 
 /* Sent back once: ready, or why not. */
@@ -39,5 +40,9 @@ int rootstore_start(const struct rootstore_conf *c, double deadline, pid_t *pid,
 
 /* The daemon's entry point, from main() when argv[1] is "--rootstore". */
 int rootstore_main(int argc, char **argv);
+
+/* "--rootstore-standby [STATE]" (rootstore_standby.c): from the booted
+ * system's unit, take over when the daemon started at boot is gone. */
+int rootstore_standby_main(int argc, char **argv);
 
 #endif

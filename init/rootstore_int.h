@@ -78,4 +78,34 @@ void rs_serve(struct rs *rs);
  * of RAM and the target's limits in d: filled into rs. */
 void rs_set_limits(struct rs *rs, uint64_t mem_total);
 
+/* ---- the supervisor and its standby (rootstore.c, rootstore_standby.c) */
+
+/* Where the first worker of PID 1's root leaves what a standby needs: the
+ * state (mode 0600: it holds the CHAP secrets) and a copy of this binary. */
+#define RS_STATE_PARENT "/run/netroot"
+#define RS_STATE_DIR    "/run/netroot/rootstore"
+#define RS_STATE_FILE   RS_STATE_DIR "/state"
+
+/* Holds the abstract unix socket name "netroot-nbd/ROLE/nbdN" (role
+ * "supervisor" or "worker"): its fd, -EADDRINUSE while another process
+ * holds it, or -errno. The name goes when the process holding it dies. */
+int rs_claim(const char *role, const char *nbd_dev);
+
+/* rs_claim(), again every poll_s while the name is held (logging
+ * `waiting`, when not NULL, once it has to wait). */
+int rs_claim_wait(const char *role, const char *nbd_dev, double poll_s, const char *waiting);
+
+/* The standby's state for rs (its conf, ISID and first disk) into
+ * RS_STATE_DIR, with a copy of this binary: 0 or -errno. */
+int rs_state_save(const struct rs *rs);
+
+/* Start workers one after another (from `generation`: 0 logs in and
+ * connects the device and reports on sfd, later ones re-attach it) while
+ * holding the supervisor's name (supfd). Returns the exit status. */
+int rs_supervise(struct rs *rs, int supfd, int generation, int sfd);
+
+void rs_harden(void);           /* signals, OOM, locked memory, not dumpable */
+void rs_ignore_signals(void);
+uint64_t rs_ram_bytes(void);
+
 #endif

@@ -51,6 +51,7 @@
 #define RS_MAX_SESSION_LOSSES   16    /* sessions one request may see die under it (a command the
                                        * target rejects every time) before it fails */
 #define RS_RELOGIN_DELAY_MAX_S  10    /* between login attempts once the path is back */
+#define RS_STANDBY_POLL_S       1     /* a standby checks this often whether the supervisor is gone */
 #define RS_DEAD_CONN_TIMEOUT_S  86400 /* the kernel holds new requests this long for a restarted
                                        * daemon (nbd netlink DEAD_CONN_TIMEOUT), then fails them */
 

@@ -13,6 +13,8 @@
  *            the end, unknown type; then a read still works
  *   disc     NBD_CMD_DISC with writes in flight: every one is answered
  *            before the daemon stops (NBD protocol)
+ *   qd1      4 KiB random reads one at a time for SECONDS (default 10):
+ *            prints the rate; under strace -c, the calls per request
  *   load     write/read-back/compare of 64 random 64 KiB blocks, up to 16
  *            in flight, for SECONDS (default 20): the test script meanwhile
  *            breaks the path (target killed, logout asked, disk swapped);
@@ -284,6 +286,31 @@ static int case_load(int k, int seconds)
 	return 0;
 }
 
+/* qd1: 4 KiB reads at random offsets, one at a time, for SECONDS: the
+ * per-request cost of the loop (run it under strace -c to count calls). */
+static int case_qd1(int k, int seconds)
+{
+	static uint8_t buf[4096];
+	uint64_t h, n = 0, size = rs.first.blocks * rs.first.block_size;
+	uint32_t err = 0, rnd = 777;
+	int errs = 0;
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (time_t end = time(NULL) + seconds; time(NULL) < end; n++) {
+		rnd = rnd * 1103515245u + 12345u;
+		send_req(k, NBD_CMD_READ, n, (uint64_t)(rnd % (uint32_t)(size / 4096)) * 4096, 4096, NULL);
+		if (get_reply(k, &h, &err, buf, 4096) < 0 || err || h != n)
+			errs++;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("# qd1: %llu reads of 4 KiB in %.3f s: %.0f IOPS\n", (unsigned long long)n,
+	       (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9,
+	       n / ((double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9));
+	check(errs == 0, "qd1: %d reads failed", errs);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct iscsi_login_error e;
@@ -291,7 +318,7 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: rs_drive PORTAL IQN INITIATOR pieces|stream|disc|load [SECONDS]\n");
+		fprintf(stderr, "usage: rs_drive PORTAL IQN INITIATOR pieces|stream|disc|qd1|load [SECONDS]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -325,6 +352,8 @@ int main(int argc, char **argv)
 		case_stream(k);
 	else if (!strcmp(argv[4], "disc"))
 		case_disc(k);
+	else if (!strcmp(argv[4], "qd1"))
+		case_qd1(k, argc > 5 ? atoi(argv[5]) : 10);
 	else if (!strcmp(argv[4], "load"))
 		case_load(k, argc > 5 ? atoi(argv[5]) : 20);
 	else
