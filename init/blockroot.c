@@ -21,6 +21,7 @@
 #include <blkid/blkid.h>
 
 #include "log.h"
+#include "text.h"
 
 #define E2FSCK "/sbin/e2fsck"
 #define FSCK_LOG "/run/initramfs/fsck.log"
@@ -40,7 +41,7 @@ static void copy_value(blkid_probe pr, const char *name, char *out, size_t n)
 
 	out[0] = '\0';
 	if (blkid_probe_lookup_value(pr, name, &v, &len) == 0 && v)
-		snprintf(out, n, "%s", v);
+		text_copy(out, n, v);
 }
 
 static int probe(const char *dev, struct blkinfo *bi)
@@ -49,7 +50,7 @@ static int probe(const char *dev, struct blkinfo *bi)
 	int r;
 
 	memset(bi, 0, sizeof(*bi));
-	snprintf(bi->dev, sizeof(bi->dev), "%s", dev);
+	text_copy(bi->dev, sizeof(bi->dev), dev);
 	if (!pr)
 		return -ENODEV;
 	blkid_probe_enable_superblocks(pr, 1);
@@ -115,7 +116,7 @@ static int pick_on_disk(const char *disk, struct blkinfo *bi, unsigned long flag
 		if (part < 16)
 			snprintf(dev, sizeof(dev), "%sp%d", disk, part);
 		else
-			snprintf(dev, sizeof(dev), "%s", disk);
+			text_copy(dev, sizeof(dev), disk);
 		if (stat(dev, &st) != 0 || probe(dev, bi) < 0 || !mountable(bi->type))
 			continue;
 		if (mount(dev, NEWROOT, bi->type, flags | MS_RDONLY, NULL) != 0)
@@ -223,8 +224,8 @@ static int check_fs(const struct boot_plan *plan, const struct blkinfo *bi)
 		log_warn("fsck: %s is not in the initramfs; %s not checked", E2FSCK, bi->dev);
 		return 0;
 	}
-	snprintf(mode, sizeof(mode), "%s", plan->fsck_args);
-	snprintf(dev, sizeof(dev), "%s", bi->dev);
+	text_copy(mode, sizeof(mode), plan->fsck_args);
+	text_copy(dev, sizeof(dev), bi->dev);
 	argv[argc++] = name;
 	argv[argc++] = mode;
 	if (plan->fsck_force)
@@ -278,7 +279,7 @@ static int mount_root(const struct boot_config *cfg, const struct boot_plan *pla
 	unsigned long flags = plan->ro ? MS_RDONLY : 0;
 	int err = ENODEV;
 
-	snprintf(types, sizeof(types), "%s", cfg->rootfstype[0] ? cfg->rootfstype : bi->type);
+	text_copy(types, sizeof(types), cfg->rootfstype[0] ? cfg->rootfstype : bi->type);
 	for (t = strtok_r(types, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		if (mount(bi->dev, NEWROOT, t, flags, cfg->rootflags[0] ? cfg->rootflags : NULL) == 0) {
 			log_info("mount: %s (%s) on %s, %s", bi->dev, t, NEWROOT, plan->ro ? "ro" : "rw");

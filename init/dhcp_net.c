@@ -18,6 +18,7 @@
 #include <linux/if_packet.h>
 #pragma GCC diagnostic pop
 
+#include "dhcp_ipudp.h"
 #include "dhcp_msg.h"
 
 /* Classic BPF over what a SOCK_DGRAM packet socket sees: the IPv4 header at

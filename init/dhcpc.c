@@ -14,8 +14,10 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "dhcp_ipudp.h"
 #include "dhcp_net.h"
 #include "log.h"
+#include "text.h"
 
 static const char *const state_names[DHCPC_NSTATES] = {
 	[DHCPC_INIT] = "INIT",
@@ -333,7 +335,7 @@ static void log_bound(const struct dhcpc *c)
 	if (l->mtu)
 		append(&w, ", mtu %u", l->mtu);
 	if (l->rootpath[0])
-		append(&w, ", root-path %s", log_escape(esc, sizeof(esc), l->rootpath, strlen(l->rootpath)));
+		append(&w, ", root-path %s", text_escape(esc, sizeof(esc), l->rootpath, strlen(l->rootpath)));
 	/* A line too long for the buffer keeps what fitted. */
 	line[w.len < sizeof(line) ? w.len : sizeof(line) - 1] = '\0';
 	log_info("%s", line);
@@ -418,7 +420,7 @@ static int on_nak(struct dhcpc *c, const struct dhcp_msg *m, double now)
 		return 0;
 	}
 	msg = dhcp_msg_opt(m, DHO_MESSAGE, &len);
-	log_escape(text, sizeof(text), (const char *)msg, msg ? len : 0);
+	text_escape(text, sizeof(text), (const char *)msg, msg ? len : 0);
 	c->nnak++;
 	log_info("dhcp: %s: %s refused %s (NAK%s%s), starting over", c->ifc.name, in4_str(c->server, s),
 		 in4_str(c->offered, a), msg ? ": " : "", text);

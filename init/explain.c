@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "text.h"
 
 static struct boot_config cfg;
 static struct boot_plan plan;
@@ -35,10 +36,10 @@ static void nfs_now(char *path, size_t pn, char *data, size_t dn)
 	int vmaj = plan.nfs.vers_major ? plan.nfs.vers_major : 4;
 	int vmin = plan.nfs.vers_major ? plan.nfs.vers_minor : 2;
 
-	snprintf(node, sizeof(node), "%s", plan.ip.hostname[0] ? plan.ip.hostname :
+	text_copy(node, sizeof(node), plan.ip.hostname[0] ? plan.ip.hostname :
 		 plan.ip.client ? in4_str(plan.ip.client, a) : "%s");
 	if (nfs_path_expand(plan.nfs.path, node, path, pn) < 0)
-		snprintf(path, pn, "%s", plan.nfs.path);
+		text_copy(path, pn, plan.nfs.path);
 	if (nfs_mount_data(&plan.nfs, vmaj, vmin, plan.nfs.server, plan.ip.client, data, dn) < 0)
 		snprintf(data, dn, "(too long)");
 }
@@ -60,7 +61,7 @@ static const char *shown(const char *text, size_t len)
 	static char masked[CMDLINE_MASKED_MAX], out[4 * CMDLINE_MASKED_MAX];
 	size_t n = cmdline_mask(text, len, masked, sizeof(masked));
 
-	return log_escape(out, sizeof(out), masked, n);
+	return text_escape(out, sizeof(out), masked, n);
 }
 
 /* An argument for init as shown: KEY=value with a secret key masked. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "text.h"
 
 struct failure failure;
 
@@ -15,7 +16,7 @@ int fail(int err, const char *check, const char *what_fmt, ...)
 	va_start(ap, what_fmt);
 	vsnprintf(failure.what, sizeof(failure.what), what_fmt, ap);
 	va_end(ap);
-	snprintf(failure.check, sizeof(failure.check), "%s", check ? check : "");
+	text_copy(failure.check, sizeof(failure.check), check ? check : "");
 	return err < 0 ? err : -err;
 }
 

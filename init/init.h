@@ -8,6 +8,7 @@
 
 #include "bootplan.h"
 #include "cmdline.h"
+#include "fileio.h"
 #include "netconf.h"
 
 #define NEWROOT "/root"                 /* where the real root is mounted */
@@ -26,10 +27,6 @@ int fail(int err, const char *check, const char *what_fmt, ...)
 /* util.c */
 void sleep_s(double s);                 /* through EINTR */
 void sleep_ms(int ms);
-ssize_t read_small(const char *path, char *buf, size_t n);  /* NUL-terminated; bytes or -errno */
-int write_file(const char *path, const char *text, size_t len);
-int read_full(int fd, void *p, size_t n);        /* 0, -EPIPE at EOF, or -errno */
-int write_full(int fd, const void *p, size_t n);
 
 /* Phase timing, printed as one summary line before switch_root. */
 void phase_begin(const char *name);

@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "scsi_vpd.h"
+#include "text.h"
 
 #define DEFAULT_PORT 3260
 
@@ -96,7 +97,7 @@ static void libiscsi_log(int level, const char *msg)
 {
 	char esc[300];
 
-	log_escape(esc, sizeof(esc), msg, strlen(msg));
+	text_escape(esc, sizeof(esc), msg, strlen(msg));
 	if (level <= 1)
 		log_warn("libiscsi: %s", esc);
 	else
@@ -297,7 +298,7 @@ int iscsi_login_disk(const struct iscsi_conf *c, int want_lun, double deadline, 
 
 			snprintf(portal, sizeof(portal), strchr(c->portal[i].host, ':') ? "[%s]:%u" : "%s:%u",
 				 c->portal[i].host, c->portal[i].port ? c->portal[i].port : DEFAULT_PORT);
-			snprintf(e->portal, sizeof(e->portal), "%s", portal);
+			text_copy(e->portal, sizeof(e->portal), portal);
 			ctx = new_context(c, attempt_timeout, verbosity, so);
 			if (!ctx) {
 				e->kind = ISCSI_ERR_OTHER;
@@ -311,7 +312,7 @@ int iscsi_login_disk(const struct iscsi_conf *c, int want_lun, double deadline, 
 				const char *err = iscsi_get_error(ctx);
 
 				e->kind = classify(err ? err : "", connected);
-				snprintf(e->msg, sizeof(e->msg), "%s", err && err[0] ? err : "no answer");
+				text_copy(e->msg, sizeof(e->msg), err && err[0] ? err : "no answer");
 				iscsi_one_line(e->msg);
 				log_warn("iscsi: %s: %s (%s)", portal, iscsi_err_name(e->kind), e->msg);
 				iscsi_destroy_context(ctx);
@@ -343,7 +344,7 @@ int iscsi_login_disk(const struct iscsi_conf *c, int want_lun, double deadline, 
 				iscsi_set_timeout(ctx, 0);
 				d->ctx = ctx;
 				d->lun = lun;
-				snprintf(d->portal, sizeof(d->portal), "%s", portal);
+				text_copy(d->portal, sizeof(d->portal), portal);
 				log_info("iscsi: logged in to %s at %s, LUN %d: %llu blocks of %u bytes (%.1f MiB)%s",
 					 c->target, portal, lun, (unsigned long long)d->blocks, d->block_size,
 					 (double)d->blocks * d->block_size / 1048576.0, d->thin ? ", thin" : "");

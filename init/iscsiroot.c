@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "rootstore.h"
+#include "text.h"
 
 #define ISCSI_INITRAMFS "/etc/iscsi/iscsi.initramfs"
 #define INITIATORNAME "/etc/initiatorname.iscsi"
@@ -108,7 +109,7 @@ static void read_initiatorname(struct iscsi_conf *c)
 		return;
 	for (p = strtok_r(text, "\n", &e); p; p = strtok_r(NULL, "\n", &e))
 		if (!strncmp(p, "InitiatorName=", 14)) {
-			snprintf(c->initiator, sizeof(c->initiator), "%s", p + 14);
+			text_copy(c->initiator, sizeof(c->initiator), p + 14);
 			log_info("iscsi: initiator name from %s", INITIATORNAME);
 			return;
 		}
@@ -188,7 +189,7 @@ int iscsi_attach(const struct boot_config *cfg, const char *dev, bool from_pid1,
 	rc.kmsg = from_pid1;
 	rc.standby = from_pid1;
 	rc.debug = cfg->debug;
-	snprintf(rc.nbd_dev, sizeof(rc.nbd_dev), "%s", dev);
+	text_copy(rc.nbd_dev, sizeof(rc.nbd_dev), dev);
 	if (rc.iscsi.group > 1)
 		log_info("iscsi: target portal group %d noted; libiscsi logs in through the portal given", rc.iscsi.group);
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "text.h"
 
 static int load_one(const char *path, const char *params)
 {
@@ -79,7 +80,7 @@ static int load_extra(const char *extra)
 	char names[ROOTFLAGS_LEN], path[PATH_LEN], *name, *save = NULL;
 	int loaded = 0, r;
 
-	snprintf(names, sizeof(names), "%s", extra);
+	text_copy(names, sizeof(names), extra);
 	for (name = strtok_r(names, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
 		if (find_ko("/lib/modules", name, path, sizeof(path), 0) < 0) {
 			log_warn("modules: netroot.modules=%s: no %s.ko in the initramfs (build it in with the "

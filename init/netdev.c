@@ -17,6 +17,7 @@
 #include <netlink/route/route.h>
 
 #include "log.h"
+#include "text.h"
 
 #define POLL_MS 50
 
@@ -69,7 +70,7 @@ static void fill_netif(struct rtnl_link *l, struct netif *nif)
 {
 	struct nl_addr *a = rtnl_link_get_addr(l);
 
-	snprintf(nif->name, sizeof(nif->name), "%s", rtnl_link_get_name(l));
+	text_copy(nif->name, sizeof(nif->name), rtnl_link_get_name(l));
 	nif->ifindex = rtnl_link_get_ifindex(l);
 	if (a && nl_addr_get_len(a) == 6)
 		memcpy(nif->mac, nl_addr_get_binary_addr(a), 6);

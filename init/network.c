@@ -21,6 +21,7 @@
 #include "dhcp_net.h"
 #include "dhcpc.h"
 #include "log.h"
+#include "text.h"
 
 #define MAX_CANDIDATES 8
 
@@ -47,7 +48,7 @@ static int reuse_kernel_config(const struct netif *nif, struct net_result *res)
 		for (i = 0; i < pnp.ndns && i < DHCP_LEASE_DNS; i++)
 			res->dns[i] = pnp.dns[i];
 		res->rootserver = pnp.bootserver;
-		snprintf(res->dnsdomain, sizeof(res->dnsdomain), "%s", pnp.domain);
+		text_copy(res->dnsdomain, sizeof(res->dnsdomain), pnp.domain);
 	}
 	gethostname(res->hostname, sizeof(res->hostname) - 1);
 	if (!strcmp(res->hostname, "(none)"))
@@ -66,7 +67,7 @@ static void apply_hostname(const char *name, const struct net_opts *opts, struct
 
 	snprintf(res->hostname, sizeof(res->hostname), "%.*s", (int)hl, name);
 	if (dot)
-		snprintf(res->nisdomain, sizeof(res->nisdomain), "%s", dot + 1);
+		text_copy(res->nisdomain, sizeof(res->nisdomain), dot + 1);
 	if (!opts->boot)
 		return;         /* --network: never rename the machine we run on */
 	if (sethostname(name, hl) != 0)
@@ -117,7 +118,7 @@ static int add_route(void *ctx, const struct dhcp_route *r)
 	int e = net_add_route(rc->nif, r->dst, r->prefix, r->gw);
 
 	if (e < 0)
-		snprintf(rc->why[r - rc->first], sizeof(rc->why[0]), "%s", failure.what);
+		text_copy(rc->why[r - rc->first], sizeof(rc->why[0]), failure.what);
 	return e;
 }
 
@@ -181,10 +182,10 @@ static int apply_lease(const struct boot_plan *plan, struct netif *nif, const st
 	}
 	for (i = 0; i < l->ndns && i < DHCP_LEASE_DNS; i++)
 		res->dns[i] = l->dns[i];
-	snprintf(res->dnsdomain, sizeof(res->dnsdomain), "%s", l->domain);
-	snprintf(res->domainsearch, sizeof(res->domainsearch), "%s", l->search);
-	snprintf(res->rootpath, sizeof(res->rootpath), "%s", l->rootpath);
-	snprintf(res->filename, sizeof(res->filename), "%s", l->bootfile);
+	text_copy(res->dnsdomain, sizeof(res->dnsdomain), l->domain);
+	text_copy(res->domainsearch, sizeof(res->domainsearch), l->search);
+	text_copy(res->rootpath, sizeof(res->rootpath), l->rootpath);
+	text_copy(res->filename, sizeof(res->filename), l->bootfile);
 	/* The NFS server when nfsroot= names none: next-server, then the DHCP
 	 * server itself (dracut's order; the kernel uses the server too). */
 	res->rootserver = l->siaddr ? l->siaddr : l->server_id;
@@ -368,7 +369,7 @@ static int setup(const struct boot_config *cfg, const struct boot_plan *plan,
 	}
 	if (r < 0)
 		return r;
-	snprintf(res->device, sizeof(res->device), "%s", nif->name);
+	text_copy(res->device, sizeof(res->device), nif->name);
 	res->uptime = (unsigned long)log_uptime();
 	if (plan->root_kind == ROOT_NFS && plan->nfs.server)
 		res->rootserver = plan->nfs.server;

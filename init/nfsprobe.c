@@ -19,6 +19,7 @@
 #include <nfsc/libnfs-raw-mount.h>
 
 #include "log.h"
+#include "text.h"
 
 #define PROBE_POLL_MS 100   /* libnfs wants rpc_service() regularly for its timers */
 
@@ -44,7 +45,7 @@ static int rpc_run(struct rpc_context *rpc, struct probe_wait *w, double deadlin
 			return -errno;
 		if (rpc_service(rpc, r > 0 ? pfd.revents : 0) < 0) {
 			if (!w->done)
-				snprintf(w->msg, sizeof(w->msg), "%s", rpc_get_error(rpc));
+				text_copy(w->msg, sizeof(w->msg), rpc_get_error(rpc));
 			return w->done ? 0 : -ECONNREFUSED;
 		}
 	}
@@ -56,7 +57,7 @@ static void append(char *dst, size_t n, const char *s)
 	size_t l = strlen(dst);
 
 	if (l < n - 1)
-		snprintf(dst + l, n - l, "%s", s);
+		text_copy(dst + l, n - l, s);
 }
 
 /* Is `path` an export or beneath one? */
@@ -79,7 +80,7 @@ static void exports_cb(struct rpc_context *rpc, int status, void *data, void *pr
 	w->done = true;
 	if (status != RPC_STATUS_SUCCESS) {
 		w->status = -EIO;
-		snprintf(w->msg, sizeof(w->msg), "%s", data && status == RPC_STATUS_ERROR ? (const char *)data : "no answer");
+		text_copy(w->msg, sizeof(w->msg), data && status == RPC_STATUS_ERROR ? (const char *)data : "no answer");
 		return;
 	}
 	w->status = 0;
@@ -90,13 +91,13 @@ static void exports_cb(struct rpc_context *rpc, int status, void *data, void *pr
 
 		if (w->out->exports[0])
 			append(w->out->exports, sizeof(w->out->exports), ", ");
-		log_escape(esc, sizeof(esc), e->ex_dir, strlen(e->ex_dir));
+		text_escape(esc, sizeof(esc), e->ex_dir, strlen(e->ex_dir));
 		append(w->out->exports, sizeof(w->out->exports), esc);
 		append(w->out->exports, sizeof(w->out->exports), " (");
 		if (!e->ex_groups)
 			append(w->out->exports, sizeof(w->out->exports), "everyone");
 		for (g = e->ex_groups; g; g = g->gr_next) {
-			log_escape(esc, sizeof(esc), g->gr_name, strlen(g->gr_name));
+			text_escape(esc, sizeof(esc), g->gr_name, strlen(g->gr_name));
 			append(w->out->exports, sizeof(w->out->exports), esc);
 			if (g->gr_next)
 				append(w->out->exports, sizeof(w->out->exports), " ");
@@ -117,7 +118,7 @@ static void mount_cb(int err, struct nfs_context *nfs, void *data, void *priv)
 	w->done = true;
 	w->status = err < 0 ? err : 0;
 	if (err < 0)
-		snprintf(w->msg, sizeof(w->msg), "%s", data ? (const char *)data : strerror(-err));
+		text_copy(w->msg, sizeof(w->msg), data ? (const char *)data : strerror(-err));
 }
 
 /* Mount with libnfs at `version` (NFS_V3/NFS_V4): proves the server speaks
@@ -138,10 +139,10 @@ static int probe_version(const char *server, struct nfs_probe *out, int version,
 	if (r == 0)
 		r = rpc_run(nfs_get_rpc_context(nfs), &w, deadline);
 	else
-		snprintf(w.msg, sizeof(w.msg), "%s", nfs_get_error(nfs));
+		text_copy(w.msg, sizeof(w.msg), nfs_get_error(nfs));
 	if (r == 0)
 		r = w.status;
-	snprintf(msg, msglen, "%s", w.msg[0] ? w.msg : r == -ETIMEDOUT ? "no answer" : r ? strerror(-r) : "ok");
+	text_copy(msg, msglen, w.msg[0] ? w.msg : r == -ETIMEDOUT ? "no answer" : r ? strerror(-r) : "ok");
 	nfs_destroy_context(nfs);
 	return r;
 }
@@ -153,7 +154,7 @@ int nfs_probe(in4_t server, const char *path, bool want_v3, bool want_v4, double
 	double deadline;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(out->path, sizeof(out->path), "%s", path);
+	text_copy(out->path, sizeof(out->path), path);
 	in4_str(server, srv);
 	out->v3 = out->v4 = -ENOTCONN;
 

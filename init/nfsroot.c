@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "nfsprobe.h"
+#include "text.h"
 
 #define PROBE_TIMEOUT 5.0   /* seconds for each libnfs exchange */
 
@@ -120,7 +121,7 @@ int nfsroot_mount(const struct boot_config *cfg, const struct boot_plan *plan,
 	/* DHCP option 17 gives the path (and maybe the server and options)
 	 * when nfsroot= does not: initramfs-tools' nfsroot=auto. */
 	if (!cfg->has_nfsroot && net->rootpath[0]) {
-		log_escape(path, sizeof(path), net->rootpath, strlen(net->rootpath));
+		text_escape(path, sizeof(path), net->rootpath, strlen(net->rootpath));
 		if (nfs_plan_from_rootpath(&nfsl, net->rootpath) < 0)
 			return fail(EINVAL, "the root-path must be [<server-ip>:]/<path>[,<options>] (no host names), "
 				    "or give nfsroot= on the command line",
@@ -133,7 +134,7 @@ int nfsroot_mount(const struct boot_config *cfg, const struct boot_plan *plan,
 	if (!server)
 		return fail(EDESTADDRREQ, "give nfsroot=<server-ip>:<path>, or a DHCP server that sends option 17 or next-server",
 			    "no NFS server address: nfsroot= has none, ip= field 2 is empty and DHCP gave none");
-	snprintf(node, sizeof(node), "%s", net->hostname[0] ? net->hostname : in4_str(net->addr, sa));
+	text_copy(node, sizeof(node), net->hostname[0] ? net->hostname : in4_str(net->addr, sa));
 	if (nfs_path_expand(nfs->path, node, path, sizeof(path)) < 0)
 		return fail(ENAMETOOLONG, "shorten the path in nfsroot=", "NFS path too long after %%s expansion");
 	r = snprintf(source, sizeof(source), "%s:%s", in4_str(server, sa), path);

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "nbd_netlink.h"
 #include "nr_limits.h"
+#include "text.h"
 
 #ifndef PR_SET_IO_FLUSHER
 #define PR_SET_IO_FLUSHER 57
@@ -174,7 +175,7 @@ static void fail_status(int sfd, int err, int kind, const char *portal, const ch
 	memset(&st, 0, sizeof(st));
 	st.err = err;
 	st.kind = kind;
-	snprintf(st.portal, sizeof(st.portal), "%s", portal ? portal : "");
+	text_copy(st.portal, sizeof(st.portal), portal ? portal : "");
 	va_start(ap, fmt);
 	vsnprintf(st.msg, sizeof(st.msg), fmt, ap);
 	va_end(ap);
@@ -229,7 +230,7 @@ static int first_worker(struct rs *rs, int sfd, int idfd)
 	st.block_size = rs->d.block_size;
 	st.lun = rs->d.lun;
 	st.max_request = rs->max_request;
-	snprintf(st.portal, sizeof(st.portal), "%s", rs->d.portal);
+	text_copy(st.portal, sizeof(st.portal), rs->d.portal);
 	send_status(sfd, &st);
 	close(sfd);
 	log_info("rootstore: %s: requests up to %u KiB, %llu MiB of buffers at most, ISID 0x80%06x, "

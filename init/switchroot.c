@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "text.h"
 
 #ifndef RAMFS_MAGIC
 #define RAMFS_MAGIC 0x858458f6
@@ -56,14 +57,14 @@ int find_init(const char *newroot, const char *wanted, char *out, size_t n)
 
 	if (wanted && wanted[0]) {
 		if (executable_in(newroot, wanted) == 0) {
-			snprintf(out, n, "%s", wanted);
+			text_copy(out, n, wanted);
 			return 0;
 		}
 		log_warn("switch_root: init=%s is not an executable file in the new root; trying the defaults", wanted);
 	}
 	for (i = 0; i < sizeof(default_inits) / sizeof(default_inits[0]); i++) {
 		if (executable_in(newroot, default_inits[i]) == 0) {
-			snprintf(out, n, "%s", default_inits[i]);
+			text_copy(out, n, default_inits[i]);
 			return 0;
 		}
 	}

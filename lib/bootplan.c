@@ -1,4 +1,5 @@
 #include "bootplan.h"
+#include "text.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,45 +23,6 @@ static void diag(struct boot_plan *p, enum diag_level lvl, const char *fmt, ...)
 	vsnprintf(p->diag[p->ndiag].msg, sizeof(p->diag[0].msg), fmt, ap);
 	va_end(ap);
 	p->ndiag++;
-}
-
-int in4_prefix_len(in4_t mask)
-{
-	uint32_t m = ntohl(mask);
-	int n = 0;
-
-	while (m & 0x80000000u) {
-		n++;
-		m <<= 1;
-	}
-	return m ? -1 : n;
-}
-
-in4_t in4_mask_of(int prefix)
-{
-	if (prefix <= 0)
-		return 0;
-	if (prefix >= 32)
-		return 0xffffffffu;
-	return htonl(~((1u << (32 - prefix)) - 1));
-}
-
-in4_t in4_classful_mask(in4_t addr)
-{
-	uint32_t h = ntohl(addr);
-
-	return htonl(h < 0x80000000u ? 0xff000000u : h < 0xc0000000u ? 0xffff0000u : 0xffffff00u);
-}
-
-/* Copy with truncation check. */
-static int copy_str(char *dst, size_t n, const char *src)
-{
-	size_t l = strlen(src);
-
-	if (l >= n)
-		return -ENAMETOOLONG;
-	memcpy(dst, src, l + 1);
-	return 0;
 }
 
 int nfs_path_expand(const char *tmpl, const char *nodename, char *out, size_t n)
@@ -287,7 +249,7 @@ static void plan_nfs(const struct boot_config *cfg, struct boot_plan *p)
 	nfs->vers_minor = -1;
 	nfs->ro_in_options = -1;
 	nfs->server = cfg->nfs_server ? cfg->nfs_server : p->ip.server;
-	if (copy_str(nfs->path, sizeof(nfs->path), cfg->nfs_path[0] ? cfg->nfs_path : "/tftpboot/%s"))
+	if (text_copy(nfs->path, sizeof(nfs->path), cfg->nfs_path[0] ? cfg->nfs_path : "/tftpboot/%s"))
 		diag(p, DIAG_ERROR, "nfsroot=: path too long");
 	if (!cfg->has_nfsroot && cfg->root_kind == ROOT_NFS)
 		diag(p, DIAG_INFO, "root=/dev/nfs without nfsroot=: %s",
@@ -361,7 +323,7 @@ int bootplan_build(const struct boot_config *cfg, struct boot_plan *p)
 		break;
 	}
 
-	if (copy_str(p->init, sizeof(p->init), cfg->init))
+	if (text_copy(p->init, sizeof(p->init), cfg->init))
 		diag(p, DIAG_ERROR, "init=: path too long");
 	if (p->init[0] && p->init[0] != '/')
 		diag(p, DIAG_ERROR, "init=%s: must be an absolute path", p->init);

@@ -84,11 +84,4 @@ int nfs_plan_from_rootpath(struct nfs_plan *nfs, const char *rootpath);
  * so "nbd01" and "sdab" are other disks. False when disk is NULL or "". */
 bool block_on_disk(const char *name, const char *disk);
 
-/* netmask <-> prefix length; -1 if the mask is not contiguous. */
-int in4_prefix_len(in4_t mask);
-in4_t in4_mask_of(int prefix);
-/* The mask of the address's old class (A/B/C): what the kernel's ipconfig
- * guesses when ip= or DHCP gives none. */
-in4_t in4_classful_mask(in4_t addr);
-
 #endif

@@ -126,44 +126,6 @@ bool cl_starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-int parse_in4(const char *s, size_t n, in4_t *out)
-{
-	uint8_t b[4];
-	size_t i = 0;
-	int part;
-
-	for (part = 0; part < 4; part++) {
-		unsigned v = 0, digits = 0;
-
-		if (part > 0) {
-			if (i >= n || s[i] != '.')
-				return -EINVAL;
-			i++;
-		}
-		while (i < n && s[i] >= '0' && s[i] <= '9' && digits < 4) {
-			v = v * 10 + (unsigned)(s[i] - '0');
-			digits++;
-			i++;
-		}
-		if (digits == 0 || digits > 3 || v > 255)
-			return -EINVAL;
-		b[part] = (uint8_t)v;
-	}
-	if (i != n)
-		return -EINVAL;
-	memcpy(out, b, sizeof(b));  /* network byte order */
-	return 0;
-}
-
-const char *in4_str(in4_t a, char buf[16])
-{
-	uint8_t b[4];
-
-	memcpy(b, &a, sizeof(b));
-	snprintf(buf, 16, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
-	return buf;
-}
-
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')

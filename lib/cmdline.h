@@ -27,8 +27,7 @@
 
 #include "nr_limits.h"
 
-/* IPv4 addresses are kept in network byte order; 0 means "not given". */
-typedef uint32_t in4_t;
+#include "ipv4.h"
 
 enum ip_autoconf {
 	AUTOCONF_UNSET = 0,  /* field empty: kernel default "any" */
@@ -187,8 +186,6 @@ bool cmdline_secret_key(const char *key, size_t klen);
 void cmdline_defaults(struct boot_config *cfg);
 
 /* Helpers shared with the explain/plan code. */
-int parse_in4(const char *s, size_t n, in4_t *out);         /* 0 or -EINVAL */
-const char *in4_str(in4_t a, char buf[16]);                 /* dotted quad */
 int parse_mac(const char *s, char sep, uint8_t mac[6]);     /* "aa:bb:.." or "aa-bb-.." */
 const char *autoconf_name(enum ip_autoconf a);
 const char *root_kind_name(enum root_kind k);

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bootplan.h"           /* in4_classful_mask, in4_prefix_len */
+#include "ipv4.h"
 
 static void note(struct dhcp_lease *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

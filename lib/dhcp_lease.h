@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cmdline.h"
 #include "dhcp_msg.h"
+#include "ipv4.h"
 #include "nr_limits.h"
 
 #define DHCP_LEASE_INFINITE 0xffffffffu

@@ -13,8 +13,8 @@
  * malformed entry, keep their first entries and are flagged in truncated[].
  *
  * The builder writes a header, then options (split into 255-byte fragments
- * when longer, RFC 3396), then END. dhcp_ipudp_*() frame a payload in the
- * IPv4 + UDP headers a raw packet socket needs, and check them on receive. */
+ * when longer, RFC 3396), then END. The IPv4 + UDP framing a raw packet
+ * socket needs is in dhcp_ipudp.h. */
 #ifndef NETROOT_DHCP_MSG_H
 #define NETROOT_DHCP_MSG_H
 
@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "cmdline.h"            /* in4_t */
+#include "ipv4.h"
 #include "nr_limits.h"
 
 #define DHCP_SERVER_PORT        67
@@ -187,31 +187,5 @@ int dhcp_msg_end(struct wbuf *w);
 /* Rebuild a parsed message: header and every option from the table (raw,
  * invalid ones included, without 52: nothing is overloaded). */
 int dhcp_msg_build(const struct dhcp_msg *m, struct wbuf *w);
-
-/* IPv4 + UDP framing for a raw (AF_PACKET, SOCK_DGRAM) socket. */
-struct dhcp_ipudp {
-	in4_t saddr, daddr;
-	uint16_t sport, dport;
-	uint8_t ttl;
-};
-
-/* Writes a 20-byte IPv4 header, the UDP header and the payload, both
- * checksums computed. Returns 0 or -ENOSPC. */
-int dhcp_ipudp_build(struct wbuf *w, const struct dhcp_ipudp *h, const void *payload, size_t len);
-
-#define DHCP_IPUDP_CSUM_PARTIAL 1u  /* the kernel says the UDP checksum is not filled in yet
-                                     * (offload, TP_STATUS_CSUMNOTREADY): do not check it */
-
-/* Check an IPv4 packet as received (len may include link padding): version
- * 4, header length, header checksum, not a fragment, UDP, UDP length within
- * the IP length, UDP checksum unless zero or flags say partial. On success
- * fills h and sets *payload to the UDP payload; ports are the caller's to
- * check. Returns 0 or -EBADMSG with *why set. */
-int dhcp_ipudp_parse(const uint8_t *pkt, size_t len, unsigned flags, struct dhcp_ipudp *h,
-		     struct rbuf *payload, const char **why);
-
-/* The IPv4 header checksum / Internet checksum of n bytes with an initial
- * sum (ones' complement, RFC 1071), exposed for tests. */
-uint16_t dhcp_csum(const uint8_t *p, size_t n, uint32_t sum);
 
 #endif

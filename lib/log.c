@@ -66,30 +66,6 @@ double log_uptime(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-char *log_escape(char *dst, size_t n, const char *src, size_t srclen)
-{
-	size_t o = 0, i;
-
-	if (n == 0)
-		return dst;
-	for (i = 0; i < srclen; i++) {
-		unsigned char c = (unsigned char)src[i];
-		size_t need = (c >= 0x20 && c < 0x7f && c != '\\') ? 1 : 4;
-
-		if (o + need + 4 > n) {   /* room for "..." and the NUL */
-			if (o + 4 <= n)
-				memcpy(dst + o, "...", 3), o += 3;
-			break;
-		}
-		if (need == 1)
-			dst[o++] = (char)c;
-		else
-			o += (size_t)snprintf(dst + o, n - o, "\\x%02x", c);
-	}
-	dst[o] = '\0';
-	return dst;
-}
-
 static void write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
@@ -109,13 +85,13 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	char msg[1024], line[1100];
 	int n;
 
-	if (level == LOG_DEBUG && !log_verbose)
+	if (level == NR_LOG_DEBUG && !log_verbose)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 
 	if (log_sinks & LOG_TO_STDERR) {
 		n = snprintf(line, sizeof(line), "%s%s\n",
-			     level <= LOG_ERR ? "error: " : level == LOG_WARN ? "warning: " : "", msg);
+			     level <= NR_LOG_ERR ? "error: " : level == NR_LOG_WARN ? "warning: " : "", msg);
 		write_all(2, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}
 	if (log_sinks & LOG_TO_KMSG) {
@@ -134,7 +110,7 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	if ((log_sinks & LOG_TO_CONSOLE) && log_console >= 0) {
 		int kernel_echoes = (log_sinks & LOG_TO_KMSG) && kernel_console_level > (int)level;
 
-		if (!kernel_echoes && !(log_quiet && level > LOG_WARN)) {
+		if (!kernel_echoes && !(log_quiet && level > NR_LOG_WARN)) {
 			n = snprintf(line, sizeof(line), "netroot: [%8.3f] %s\n", log_uptime(), msg);
 			write_all(log_console, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 		}

@@ -9,7 +9,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-enum log_level { LOG_ERR = 3, LOG_WARN = 4, LOG_INFO = 6, LOG_DEBUG = 7 };
+/* Named apart from <syslog.h>'s LOG_ERR/LOG_INFO/LOG_DEBUG macros (a file
+ * may include both); the values are the same severities. */
+enum log_level { NR_LOG_ERR = 3, NR_LOG_WARN = 4, NR_LOG_INFO = 6, NR_LOG_DEBUG = 7 };
 
 enum log_sink {
 	LOG_TO_STDERR = 1,      /* ordinary command: plain lines on stderr */
@@ -19,7 +21,7 @@ enum log_sink {
 				   must not open files later; the kernel then rate-limits it) */
 };
 
-/* sinks: an OR of enum log_sink. verbose: also print LOG_DEBUG. quiet: the
+/* sinks: an OR of enum log_sink. verbose: also print NR_LOG_DEBUG. quiet: the
  * console shows warnings and errors only (kernel "quiet"). */
 void log_setup(int sinks, int verbose, int quiet);
 void log_set_console(int fd);
@@ -28,17 +30,12 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void log_vmsg(enum log_level level, const char *fmt, va_list ap);
 
-#define log_err(...)   log_msg(LOG_ERR, __VA_ARGS__)
-#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
-#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
-#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_err(...)   log_msg(NR_LOG_ERR, __VA_ARGS__)
+#define log_warn(...)  log_msg(NR_LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(NR_LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(NR_LOG_DEBUG, __VA_ARGS__)
 
 /* Seconds since the kernel started. */
 double log_uptime(void);
-
-/* Copy src into dst (size n) with every byte outside printable ASCII shown
- * as \xNN, so untrusted text cannot forge log lines or send escapes to the
- * console. Always NUL-terminates; truncates with "...". Returns dst. */
-char *log_escape(char *dst, size_t n, const char *src, size_t srclen);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dhcp_msg.h"
+#include "dhcp_ipudp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "dhcp_msg.h"
+#include "dhcp_ipudp.h"
 
 #define OPTS(...) ((const uint8_t[]){ __VA_ARGS__ }), sizeof((const uint8_t[]){ __VA_ARGS__ })
 #define SNAME_OFF 44

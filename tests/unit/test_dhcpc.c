@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "dhcp_ipudp.h"
 #include "dhcp_net.h"
 #include "dhcpc.h"
 #include "log.h"
