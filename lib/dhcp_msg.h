@@ -71,7 +71,12 @@ enum dhcp_option {
 	DHO_CLIENT_ID = 61,
 	DHO_TFTP_SERVER = 66,
 	DHO_BOOTFILE = 67,
+	DHO_VENDOR_OPTS = 43,
 	DHO_RAPID_COMMIT = 80,
+	DHO_RELAY_AGENT = 82,
+	DHO_CLIENT_ARCH = 93,
+	DHO_CLIENT_NDI = 94,
+	DHO_CLIENT_GUID = 97,
 	DHO_DOMAIN_SEARCH = 119,
 	DHO_CLASSLESS_ROUTES = 121,
 	DHO_END = 255,
@@ -139,6 +144,16 @@ struct dhcp_msg {
 	char bootfile[PATH_LEN];         /* 67: printable ASCII (may be longer than the file field) */
 	bool rapid_commit;               /* 80 */
 
+	/* What a server reads from a client. 50, 57 and 61 are above or raw
+	 * (dhcp_msg_opt); 60 is raw too (dhcp_msg_vendor_class_is). */
+	uint8_t requested[32];           /* 55 as a bitmap: the codes the client asked for */
+	uint16_t arch[DHCP_MAX_ARCH];    /* 93: client architectures (RFC 4578), in order */
+	int narch;
+	uint8_t guid[16];                /* 97: type 0 + 16 bytes (RFC 4578 2.2) */
+	struct dhcp_span {               /* 82 (RFC 3046): sub-options 1 and 2 as spans of */
+		uint16_t off, len;       /* optdata; len 0: absent. Echo the whole option */
+	} circuit_id, remote_id;         /* back raw (dhcp_msg_opt). */
+
 	uint8_t present[32];             /* bitmap: valid and decoded (or unknown and kept) */
 	uint8_t invalid[32];             /* bitmap: present but broke its rule, ignored */
 	uint8_t truncated[32];           /* bitmap: a list longer than we keep; the first entries kept */
@@ -166,6 +181,22 @@ static inline bool dhcp_msg_has(const struct dhcp_msg *m, uint8_t code)
 
 /* The concatenated value of an option, or NULL if absent or invalid. */
 const uint8_t *dhcp_msg_opt(const struct dhcp_msg *m, uint8_t code, size_t *len);
+
+/* Option 60 starts with prefix ("PXEClient", "U-Boot."). */
+bool dhcp_msg_vendor_class_is(const struct dhcp_msg *m, const char *prefix);
+
+/* The bytes of a span of m (option 82's sub-options); NULL when absent. */
+static inline const uint8_t *dhcp_msg_span(const struct dhcp_msg *m, struct dhcp_span s, size_t *len)
+{
+	*len = s.len;
+	return s.len ? m->optdata + s.off : NULL;
+}
+
+/* A Raspberry Pi's serial number from option 97, when the Pi put it there:
+ * the EEPROM's default GUID ("RPi4"/"RPi5" FourCC, board revision, MAC low
+ * bytes, serial) or DHCP_OPTION97=0 / the 3B+ ROM (the serial four times).
+ * 0 and *serial set, or -ENOENT. */
+int dhcp_msg_pi_serial(const struct dhcp_msg *m, uint32_t *serial);
 
 /* Names for log lines: "OFFER", "server-id"; "?" or "option" if unknown. */
 const char *dhcp_type_name(uint8_t type);

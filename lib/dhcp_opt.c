@@ -44,7 +44,12 @@ static const struct opt_rule rules[] = {
 	{ DHO_CLIENT_ID,        2, ANY_LEN, 1, "client-id" },
 	{ DHO_TFTP_SERVER,      1, ANY_LEN, 1, "tftp-server" },
 	{ DHO_BOOTFILE,         1, ANY_LEN, 1, "bootfile" },
+	{ DHO_VENDOR_OPTS,      1, ANY_LEN, 1, "vendor-options" },
 	{ DHO_RAPID_COMMIT,     0, 0,       1, "rapid-commit" },
+	{ DHO_RELAY_AGENT,      2, ANY_LEN, 1, "relay-agent-info" },
+	{ DHO_CLIENT_ARCH,      2, ANY_LEN, 2, "client-arch" },
+	{ DHO_CLIENT_NDI,       3, 3,       1, "client-ndi" },
+	{ DHO_CLIENT_GUID,      17, 17,     1, "client-guid" },
 	{ DHO_DOMAIN_SEARCH,    2, ANY_LEN, 1, "domain-search" },
 	{ DHO_CLASSLESS_ROUTES, 5, ANY_LEN, 1, "classless-routes" },
 };
@@ -285,6 +290,44 @@ static int get_in4(struct rbuf v, in4_t *out)
 	return rb_bytes(&v, out, 4) < 0 ? -1 : 0;
 }
 
+/* Option 82 (RFC 3046): sub-options { code, len, value }, which must tile
+ * the option exactly; circuit-id (1) and remote-id (2) are located. */
+static int get_relay(struct rbuf v, struct dhcp_msg *m)
+{
+	uint8_t code, len;
+	struct rbuf sub;
+
+	memset(&m->circuit_id, 0, sizeof(m->circuit_id));
+	memset(&m->remote_id, 0, sizeof(m->remote_id));
+	while (rb_left(&v) > 0) {
+		if (rb_u8(&v, &code) < 0 || rb_u8(&v, &len) < 0 || len == 0 || rb_sub(&v, len, &sub) < 0)
+			return -1;
+		if (code == 1 || code == 2) {
+			struct dhcp_span *sp = code == 1 ? &m->circuit_id : &m->remote_id;
+
+			sp->off = (uint16_t)(sub.p - m->optdata);   /* v lies in optdata */
+			sp->len = len;
+		}
+	}
+	return 0;
+}
+
+/* Option 93 (RFC 4578): 16-bit architecture types. */
+static int get_arch(struct rbuf v, struct dhcp_msg *m)
+{
+	uint16_t a;
+	int more = 0;
+
+	m->narch = 0;
+	while (rb_be16(&v, &a) == 0) {
+		if (m->narch < DHCP_MAX_ARCH)
+			m->arch[m->narch++] = a;
+		else
+			more = 1;
+	}
+	return more;
+}
+
 /* Decode one option whose length rule holds. 0 = ok, 1 = a list was cut to
  * its limit, -1 = invalid value. */
 static int decode(struct dhcp_msg *m, uint8_t code, struct rbuf v)
@@ -341,9 +384,56 @@ static int decode(struct dhcp_msg *m, uint8_t code, struct rbuf v)
 		return get_search(v, m);
 	case DHO_CLASSLESS_ROUTES:
 		return get_routes(v, m);
-	default:                /* 52 (checked while scanning), 55, 56, 60, 61, 66: raw */
+	case DHO_PARAM_REQUEST:
+		memset(m->requested, 0, sizeof(m->requested));
+		while (rb_u8(&v, &u8) == 0)
+			dhcp_set_bit(m->requested, u8);
+		return 0;
+	case DHO_RELAY_AGENT:
+		return get_relay(v, m);
+	case DHO_CLIENT_ARCH:
+		return get_arch(v, m);
+	case DHO_CLIENT_GUID:
+		if (rb_u8(&v, &u8) < 0 || u8 != 0)      /* type 0: a GUID follows */
+			return -1;
+		return rb_bytes(&v, m->guid, sizeof(m->guid));
+	default:                /* 43, 52 (checked while scanning), 56, 60, 61, 66, 94: raw */
 		return 0;
 	}
+}
+
+bool dhcp_msg_vendor_class_is(const struct dhcp_msg *m, const char *prefix)
+{
+	size_t len, n = strlen(prefix);
+	const uint8_t *v = dhcp_msg_opt(m, DHO_VENDOR_CLASS, &len);
+
+	return v && len >= n && memcmp(v, prefix, n) == 0;
+}
+
+int dhcp_msg_pi_serial(const struct dhcp_msg *m, uint32_t *serial)
+{
+	const uint8_t *g = m->guid;
+	uint32_t w[4];
+
+	if (!dhcp_msg_has(m, DHO_CLIENT_GUID))
+		return -ENOENT;
+	/* 32-bit words, little-endian as the Pi writes them: the FourCC
+	 * 0x34695052 arrives as the bytes 52 50 69 34, "RPi4" (dnsmasq logs
+	 * client-machine-id 00:52:50:69:34:...). */
+	for (int i = 0; i < 4; i++)
+		w[i] = (uint32_t)g[4 * i + 3] << 24 | (uint32_t)g[4 * i + 2] << 16 | (uint32_t)g[4 * i + 1] << 8 | g[4 * i];
+	/* EEPROM default: the FourCC "RPi4"/"RPi5", board revision, MAC low
+	 * 4 bytes, serial. */
+	if (g[0] == 'R' && g[1] == 'P' && g[2] == 'i' && (g[3] == '4' || g[3] == '5')) {
+		*serial = w[3];
+		return 0;
+	}
+	/* DHCP_OPTION97=0 and the Pi 3B+ ROM: the serial, four times. */
+	if (w[0] == w[1] && w[1] == w[2] && w[2] == w[3] && w[0] != 0) {
+		*serial = w[0];
+		return 0;
+	}
+	return -ENOENT;
 }
 
 int dhcp_opt_check(struct dhcp_msg *m)

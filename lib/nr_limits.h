@@ -74,6 +74,7 @@
 #define DHCP_DOMAIN_LEN         256   /* option 15, with the NUL */
 #define DHCP_SEARCH_LEN         256   /* option 119 decoded as "a.example b.example", with the NUL
                                        * (the classic resolv.conf search limit) */
+#define DHCP_MAX_ARCH           8     /* option 93 (RFC 4578) architectures kept */
 #define DHCP_MAX_SEARCH         6     /* names kept from option 119 (resolv.conf's classic limit) */
 #define DHCP_NAME_MAX_PTRS      128   /* compression pointers followed in one option 119 name */
 #define DHCP_LEASE_ROUTERS      4     /* option 3 routers a lease keeps (the first is the gateway) */
