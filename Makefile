@@ -94,6 +94,12 @@ $(TBUILD)/test_dhcpc: tests/unit/test_dhcpc.c init/dhcpc.c $(LIB_SRCS) $(HDRS) t
 	@echo "  TEST-CC $@"
 	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $< init/dhcpc.c $(LIB_SRCS)
 
+# test_server_conf runs netrootd's configuration parser (server/conf.c).
+$(TBUILD)/test_server_conf: tests/unit/test_server_conf.c server/conf.c server/conf.h $(LIB_SRCS) $(HDRS) tests/unit/check.h
+	@mkdir -p $(TBUILD)
+	@echo "  TEST-CC $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/conf.c $(LIB_SRCS)
+
 # test_iscsi_ident checks the disk identity rule (init/scsi_vpd.c).
 $(TBUILD)/test_iscsi_ident: tests/unit/test_iscsi_ident.c init/scsi_vpd.c $(LIB_SRCS) $(HDRS) tests/unit/check.h
 	@mkdir -p $(TBUILD)
@@ -124,6 +130,16 @@ $(TBUILD)/replay_vpd83: tests/fuzz/fuzz_vpd83.c tests/fuzz/replay.c init/scsi_vp
 $(TBUILD)/fuzz_vpd83: tests/fuzz/fuzz_vpd83.c init/scsi_vpd.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iinit -o $@ $< init/scsi_vpd.c $(LIB_SRCS)
+
+# fuzz_server_conf parses any bytes as netrootd's configuration files.
+$(TBUILD)/replay_server_conf: tests/fuzz/fuzz_server_conf.c tests/fuzz/replay.c server/conf.c server/conf.h $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< tests/fuzz/replay.c server/conf.c $(LIB_SRCS)
+
+$(TBUILD)/fuzz_server_conf: tests/fuzz/fuzz_server_conf.c server/conf.c $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< server/conf.c $(LIB_SRCS)
 
 $(TBUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
