@@ -100,6 +100,12 @@ $(TBUILD)/test_server_conf: tests/unit/test_server_conf.c server/conf.c server/c
 	@echo "  TEST-CC $@"
 	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/conf.c $(LIB_SRCS)
 
+# test_server_lease runs netrootd's lease table and journal (server/lease.c).
+$(TBUILD)/test_server_lease: tests/unit/test_server_lease.c server/lease.c server/lease.h $(LIB_SRCS) $(HDRS) tests/unit/check.h
+	@mkdir -p $(TBUILD)
+	@echo "  TEST-CC $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/lease.c $(LIB_SRCS)
+
 # test_iscsi_ident checks the disk identity rule (init/scsi_vpd.c).
 $(TBUILD)/test_iscsi_ident: tests/unit/test_iscsi_ident.c init/scsi_vpd.c $(LIB_SRCS) $(HDRS) tests/unit/check.h
 	@mkdir -p $(TBUILD)
