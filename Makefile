@@ -106,6 +106,14 @@ $(TBUILD)/test_server_lease: tests/unit/test_server_lease.c server/lease.c serve
 	@echo "  TEST-CC $@"
 	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/lease.c $(LIB_SRCS)
 
+# test_dhcp_server runs netrootd's DHCP handler with its configuration and
+# lease table (server/dhcp_server.c, conf.c, lease.c).
+SERVER_DHCP_SRCS := server/dhcp_server.c server/conf.c server/lease.c
+$(TBUILD)/test_dhcp_server: tests/unit/test_dhcp_server.c $(SERVER_DHCP_SRCS) $(wildcard server/*.h) $(LIB_SRCS) $(HDRS) tests/unit/check.h
+	@mkdir -p $(TBUILD)
+	@echo "  TEST-CC $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< $(SERVER_DHCP_SRCS) $(LIB_SRCS)
+
 # test_iscsi_ident checks the disk identity rule (init/scsi_vpd.c).
 $(TBUILD)/test_iscsi_ident: tests/unit/test_iscsi_ident.c init/scsi_vpd.c $(LIB_SRCS) $(HDRS) tests/unit/check.h
 	@mkdir -p $(TBUILD)
@@ -146,6 +154,16 @@ $(TBUILD)/replay_server_conf: tests/fuzz/fuzz_server_conf.c tests/fuzz/replay.c 
 $(TBUILD)/fuzz_server_conf: tests/fuzz/fuzz_server_conf.c server/conf.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< server/conf.c $(LIB_SRCS)
+
+# fuzz_dhcp_server sends any bytes to netrootd's DHCP handler.
+$(TBUILD)/replay_dhcp_server: tests/fuzz/fuzz_dhcp_server.c tests/fuzz/replay.c $(SERVER_DHCP_SRCS) $(wildcard server/*.h) $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< tests/fuzz/replay.c $(SERVER_DHCP_SRCS) $(LIB_SRCS)
+
+$(TBUILD)/fuzz_dhcp_server: tests/fuzz/fuzz_dhcp_server.c $(SERVER_DHCP_SRCS) $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< $(SERVER_DHCP_SRCS) $(LIB_SRCS)
 
 $(TBUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
