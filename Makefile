@@ -46,8 +46,11 @@ LIB_SRCS  := $(filter-out lib/glibc_compat.c,$(wildcard lib/*.c))
 INIT_SRCS := $(wildcard init/*.c) $(LIB_SRCS) lib/glibc_compat.c
 INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS))
 HDRS      := $(wildcard lib/*.h init/*.h)
+SERVER_SRCS := $(wildcard server/*.c) $(LIB_SRCS)
+SERVER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SERVER_SRCS))
+SERVER_HDRS := $(wildcard server/*.h)
 
-all: $(BUILD)/netroot-init
+all: $(BUILD)/netroot-init $(BUILD)/netrootd
 
 $(KINC)/.stamp:
 	$(Q)mkdir -p $(KINC)
@@ -64,6 +67,20 @@ $(BUILD)/obj/%.o: %.c $(HDRS) $(KINC)/.stamp
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(MUSLCC) $(CFLAGS_MUSL) -c $< -o $@
+
+# netrootd's own files see server/ (init/ never does).
+$(BUILD)/obj/server/%.o: server/%.c $(HDRS) $(SERVER_HDRS) $(KINC)/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(MUSLCC) $(CFLAGS_MUSL) -Iserver -c $< -o $@
+
+$(BUILD)/netrootd.debug: $(SERVER_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(MUSLCC) $(CFLAGS_MUSL) $(LDFLAGS_MUSL) -o $@ $(SERVER_OBJS)
+
+$(BUILD)/netrootd: $(BUILD)/netrootd.debug
+	$(Q)$(STRIP) -R .eh_frame -R .comment -o $@ $< 2>/dev/null
+	@echo "  STRIP   $@ ($$(stat -c %s $@) bytes)"
 
 $(BUILD)/netroot-init.debug: $(INIT_OBJS)
 	@echo "  LD      $@"

@@ -11,7 +11,7 @@
 #   lab_link_cut SECONDS      # blackhole the guest's link, then restore it
 #   lab_nfs_start ROOT 3,4    # rpcbind + ganesha serving ROOT as /export
 #   lab_nfs_wait 3 20         # poll with nfs-ls until it answers (v3 or v4)
-#   lab_dhcp_start dnsmasq|kea [ARGS]  # DHCP server on $LAB_SERVER_IF, set
+#   lab_dhcp_start dnsmasq|kea|netrootd [ARGS]  # DHCP server on $LAB_SERVER_IF, set
 #                             # up by DHCP_* variables (see qemu/dhcp-server)
 #   lab_dhcp_wait 10          # poll until it serves (port 67 / Kea's log)
 #   lab_dhcp_log              # path of its log (dnsmasq --log-dhcp / Kea)
@@ -242,6 +242,7 @@ lab_dhcp_log() {
     case $LAB_DHCP_KIND in
         dnsmasq) echo "$LAB_DHCP_DIR/dnsmasq.log" ;;
         kea) echo "$LAB_DHCP_DIR/kea.log" ;;
+        netrootd) echo "$LAB_DHCP_DIR/netrootd.log" ;;
         *) echo /dev/null ;;
     esac
 }
@@ -256,6 +257,7 @@ lab_dhcp_ready() {
     case $LAB_DHCP_KIND in
         dnsmasq) return 0 ;;
         kea) grep -q 'DHCP4_STARTED' "$LAB_DHCP_DIR/kea.log" 2>/dev/null ;;
+        netrootd) grep -q 'serving DHCP' "$LAB_DHCP_DIR/netrootd.log" 2>/dev/null ;;
         *) return 1 ;;
     esac
 }

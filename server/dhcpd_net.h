@@ -1,0 +1,25 @@
+/* The DHCP server's sockets (server/dhcpd_net.c): the seam between the
+ * network and dhcpd_handle(). */
+#ifndef NETROOT_SERVER_DHCPD_NET_H
+#define NETROOT_SERVER_DHCPD_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "dhcp_server.h"
+
+struct dhcpd_sock {
+	int fd;
+	char ifname[IFNAME_LEN];
+	in4_t addr, netmask;            /* the interface's, at open */
+};
+
+/* UDP port 67 on ifname only, with its address and mask. 0, or -errno
+ * with msg saying what to check. */
+int dhcpd_net_open(struct dhcpd_sock *s, const char *ifname, char *msg, size_t msglen);
+ssize_t dhcpd_net_recv(struct dhcpd_sock *s, uint8_t *buf, size_t cap);       /* bytes or -errno */
+int dhcpd_net_send(struct dhcpd_sock *s, const struct dhcpd_reply *r);         /* 0 or -errno */
+void dhcpd_net_close(struct dhcpd_sock *s);
+
+#endif

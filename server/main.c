@@ -1,0 +1,144 @@
+/* netrootd: the boot server for netroot's boards. main() reads as its
+ * start-up sequence:
+ *
+ *   1. the command line;
+ *   2. the configuration (netrootd.conf + clients.d), every error with
+ *      file and line; --check stops here and prints what would be served;
+ *   3. the lease table from the state directory (journal replayed);
+ *   4. one socket per served interface (never all interfaces);
+ *   5. privileges dropped to the configured user;
+ *   6. the loop (loop.c) until SIGTERM; SIGHUP reloads the configuration
+ *      and keeps every lease. */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf_load.h"
+#include "dhcpd_net.h"
+#include "log.h"
+#include "loop.h"
+
+#define DEFAULT_CONF "/etc/netroot/netrootd.conf"
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: netrootd [-c FILE] [-n|--check] [-v]\n"
+		"  -c FILE      the configuration (default " DEFAULT_CONF ")\n"
+		"  -n, --check  check the configuration and the client files, print what would be\n"
+		"               served, and exit (0: valid)\n"
+		"  -v           debug lines too\n");
+	return 2;
+}
+
+static void print_plan(const struct nrd_conf *c, const struct nrd_client *cl, int n)
+{
+	static const char *const modes[] = { "off", "full", "proxy" };
+	char a[IN4_STRLEN], b[IN4_STRLEN];
+
+	printf("netrootd: configuration valid\n");
+	printf("interfaces:");
+	for (int i = 0; i < c->nifaces; i++)
+		printf(" %s", c->ifaces[i]);
+	printf("\nDHCP: %s%s%s\n", modes[c->dhcp_mode], c->rapid_commit ? ", rapid commit" : "",
+	       c->arp_probe ? ", ARP probe" : "");
+	for (int i = 0; i < c->npools; i++)
+		printf("pool %s: %s - %s, lease %u s\n", c->pools[i].ifname, in4_str(c->pools[i].start, a),
+		       in4_str(c->pools[i].end, b), c->pools[i].p.lease_secs ? c->pools[i].p.lease_secs : c->dhcp.lease_secs);
+	printf("Raspberry Pi menu: \"%s\"%s\n", c->boot.pi_menu,
+	       c->boot.pi_reply_delay_ms ? " (Pi 3 ROM answered after a delay)" : "");
+	printf("%d board%s:\n", n, n == 1 ? "" : "s");
+	for (int i = 0; i < n; i++) {
+		const uint8_t *m = cl[i].mac;
+
+		printf("  %-20s", cl[i].name);
+		if (cl[i].has_mac)
+			printf(" mac %02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+		if (cl[i].has_serial)
+			printf(" serial %08x", cl[i].serial);
+		if (cl[i].address)
+			printf(" address %s", in4_str(cl[i].address, a));
+		if (cl[i].p.root_path[0])
+			printf(" root-path %s", cl[i].p.root_path);
+		printf("\n");
+	}
+}
+
+static int drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (!user[0])
+		return 0;
+	pw = getpwnam(user);
+	if (!pw) {
+		log_err("user %s (from [netrootd] user) does not exist", user);
+		return -ENOENT;
+	}
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		log_err("cannot become user %s: %s", user, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct loop L;
+	const char *path = DEFAULT_CONF;
+	struct conf_error err;
+	bool check = false, verbose = false;
+	char msg[320];
+	int r;
+
+	/* 1. the command line */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-c") && i + 1 < argc)
+			path = argv[++i];
+		else if (!strcmp(argv[i], "-n") || !strcmp(argv[i], "--check"))
+			check = true;
+		else if (!strcmp(argv[i], "-v"))
+			verbose = true;
+		else
+			return usage();
+	}
+	log_setup(LOG_TO_STDERR, verbose, 0);
+
+	/* 2. the configuration */
+	L.conf_path = path;
+	if (nrd_load(path, &L.conf, &L.clients, &L.nclients, &err) < 0) {
+		log_err("%s%s%.0d: %s", err.file, err.line ? ":" : "", err.line, err.msg);
+		return 1;
+	}
+	if (check) {
+		print_plan(&L.conf, L.clients, L.nclients);
+		return 0;
+	}
+
+	/* 3. the leases */
+	r = lease_open(&L.leases, L.conf.state_dir, false, msg, sizeof(msg));
+	if (msg[0])
+		log_warn("leases: %s", msg);
+	if (r < 0)
+		return 1;
+	log_info("leases: %llu from %s/leases.journal", (unsigned long long)L.leases.nlive, L.conf.state_dir);
+
+	/* 4. the sockets */
+	for (int i = 0; i < L.conf.nifaces; i++) {
+		if (dhcpd_net_open(&L.socks[i], L.conf.ifaces[i], msg, sizeof(msg)) < 0) {
+			log_err("%s", msg);
+			return 1;
+		}
+		L.nsocks++;
+	}
+
+	/* 5. privileges */
+	if (drop_privileges(L.conf.user) < 0)
+		return 1;
+
+	/* 6. serve */
+	return loop_run(&L);
+}
