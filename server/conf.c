@@ -426,8 +426,6 @@ static int set_dhcp(struct nrd_conf *c, struct val key, struct val v, const char
 	}
 	if (word_is(key, "rapid-commit"))
 		return get_bool(v, &c->rapid_commit, why);
-	if (word_is(key, "arp-probe"))
-		return get_bool(v, &c->arp_probe, why);
 	return set_param(&c->dhcp, key, v, why, known);
 }
 
@@ -486,7 +484,7 @@ static int set_boot(struct boot_conf *b, struct val key, struct val v, const cha
 static const char *const section_keys[] = {
 	[SEC_NONE] = "",
 	[SEC_NETROOTD] = "interface, user, state-dir, clients-dir",
-	[SEC_DHCP] = "mode, rapid-commit, arp-probe, " PARAM_KEYS,
+	[SEC_DHCP] = "mode, rapid-commit, " PARAM_KEYS,
 	[SEC_POOL] = "range, " PARAM_KEYS,
 	[SEC_BOOT] = "pi-menu, pi-reply-delay, pxe-bios, efi-x64, efi-arm64, uboot, pxelinux-config, "
 		     "pxelinux-prefix",

@@ -78,7 +78,7 @@ struct nrd_conf {
 	char clients_dir[PATH_LEN];
 
 	enum dhcp_mode dhcp_mode;
-	bool rapid_commit, arp_probe;
+	bool rapid_commit;
 	struct dhcp_params dhcp;        /* [dhcp]: defaults for every pool */
 	struct dhcp_pool pools[NRD_MAX_IFACES];
 	int npools;

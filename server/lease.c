@@ -42,9 +42,19 @@ static uint32_t hash_cid(const uint8_t *cid, size_t len)
 	return h;
 }
 
+/* Every bit of the address into the low bits the buckets use (murmur3's
+ * finaliser): addresses of one subnet differ only in their last bytes,
+ * which a plain multiplication would leave out of the low bits. */
 static uint32_t hash_addr(in4_t a)
 {
-	return (uint32_t)a * 2654435761u;
+	uint32_t h = a;
+
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
 }
 
 static int rehash(struct lease_table *t, uint32_t nb)

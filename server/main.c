@@ -43,8 +43,7 @@ static void print_plan(const struct nrd_conf *c, const struct nrd_client *cl, in
 	printf("interfaces:");
 	for (int i = 0; i < c->nifaces; i++)
 		printf(" %s", c->ifaces[i]);
-	printf("\nDHCP: %s%s%s\n", modes[c->dhcp_mode], c->rapid_commit ? ", rapid commit" : "",
-	       c->arp_probe ? ", ARP probe" : "");
+	printf("\nDHCP: %s%s\n", modes[c->dhcp_mode], c->rapid_commit ? ", rapid commit" : "");
 	for (int i = 0; i < c->npools; i++)
 		printf("pool %s: %s - %s, lease %u s\n", c->pools[i].ifname, in4_str(c->pools[i].start, a),
 		       in4_str(c->pools[i].end, b), c->pools[i].p.lease_secs ? c->pools[i].p.lease_secs : c->dhcp.lease_secs);

@@ -76,7 +76,7 @@ static void main_file(void)
 	CHECK_STR(c.boot.pi_menu, "Raspberry Pi Boot   ", "trailing blanks inside quotes kept (the Pi 3 ROM)");
 	CHECK_INT(c.boot.pi_reply_delay_ms, 1000, "reply delay");
 	CHECK_STR(c.state_dir, "/var/lib/netroot", "defaults stay");
-	CHECK(c.rapid_commit && !c.arp_probe, "defaults: rapid commit on, ARP probe off");
+	CHECK(c.rapid_commit, "defaults: rapid commit on");
 
 	bad("[netrootd]\nuser = x\n", 0, "no interface to serve", "no interface");
 	bad("[netrootd]\ninterface = eth1\n[dhcp]\nmode = full\n", 0, "needs a [pool", "full mode without a pool");
