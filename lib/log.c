@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,11 @@
 #include <unistd.h>
 
 static int log_sinks = LOG_TO_STDERR;
+/* log_hold(): stderr lines wait here for log_flush() (a server writing a
+ * line per request writes them a batch at a time). */
+static bool log_holding;
+static char held[16384];
+static size_t nheld;
 static int log_verbose, log_quiet;
 static int log_console = -1;
 /* LOG_KMSG_KEEP: descriptors of /dev/kmsg opened once, used in turn. The
@@ -90,9 +96,19 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 
 	if (log_sinks & LOG_TO_STDERR) {
+		size_t len;
+
 		n = snprintf(line, sizeof(line), "%s%s\n",
 			     level <= NR_LOG_ERR ? "error: " : level == NR_LOG_WARN ? "warning: " : "", msg);
-		write_all(2, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
+		if (log_holding) {
+			if (nheld + len > sizeof(held))
+				log_flush();
+			memcpy(held + nheld, line, len);
+			nheld += len;
+		} else {
+			write_all(2, line, len);
+		}
 	}
 	if (log_sinks & LOG_TO_KMSG) {
 		/* Opened per line: the kernel rate-limits each open file to 10
@@ -115,6 +131,20 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 			write_all(log_console, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 		}
 	}
+}
+
+void log_hold(bool on)
+{
+	if (!on)
+		log_flush();
+	log_holding = on;
+}
+
+void log_flush(void)
+{
+	if (nheld)
+		write_all(2, held, nheld);
+	nheld = 0;
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

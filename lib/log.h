@@ -7,6 +7,7 @@
 #define NETROOT_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Named apart from <syslog.h>'s LOG_ERR/LOG_INFO/LOG_DEBUG macros (a file
@@ -34,6 +35,11 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap);
 #define log_warn(...)  log_msg(NR_LOG_WARN, __VA_ARGS__)
 #define log_info(...)  log_msg(NR_LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(NR_LOG_DEBUG, __VA_ARGS__)
+
+/* log_hold(true): lines for stderr are kept (16 KiB at most) until
+ * log_flush() or log_hold(false) writes them in one go. */
+void log_hold(bool on);
+void log_flush(void);
 
 /* Seconds since the kernel started. */
 double log_uptime(void);

@@ -74,13 +74,6 @@ int dhcpd_net_open(struct dhcpd_sock *s, const char *ifname, char *msg, size_t m
 	return 0;
 }
 
-ssize_t dhcpd_net_recv(struct dhcpd_sock *s, uint8_t *buf, size_t cap)
-{
-	ssize_t n = recv(s->fd, buf, cap, 0);
-
-	return n < 0 ? -errno : n;
-}
-
 int dhcpd_net_send(struct dhcpd_sock *s, const struct dhcpd_reply *r)
 {
 	struct sockaddr_in a;

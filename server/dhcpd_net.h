@@ -18,7 +18,6 @@ struct dhcpd_sock {
 /* UDP port 67 on ifname only, with its address and mask. 0, or -errno
  * with msg saying what to check. */
 int dhcpd_net_open(struct dhcpd_sock *s, const char *ifname, char *msg, size_t msglen);
-ssize_t dhcpd_net_recv(struct dhcpd_sock *s, uint8_t *buf, size_t cap);       /* bytes or -errno */
 int dhcpd_net_send(struct dhcpd_sock *s, const struct dhcpd_reply *r);         /* 0 or -errno */
 void dhcpd_net_close(struct dhcpd_sock *s);
 

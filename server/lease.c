@@ -273,24 +273,54 @@ static int decode_apply(struct lease_table *t, const uint8_t rec[LEASE_REC_LEN])
 	return apply(t, (enum rec_op)op, rec + 20, len, addr, (int64_t)((uint64_t)hi << 32 | lo)) < 0 ? 1 : 0;
 }
 
+/* The records waiting in t->pend to the journal, in one write. */
+static int write_pending(struct lease_table *t)
+{
+	int r;
+
+	if (!t->npend)
+		return 0;
+	r = write_full(t->fd, t->pend, t->npend);
+	if (r == 0 && t->sync && fdatasync(t->fd) != 0)
+		r = -errno;
+	if (r == 0)
+		t->records += t->npend / LEASE_REC_LEN;
+	t->npend = 0;
+	return r;
+}
+
 static int append(struct lease_table *t, enum rec_op op, const uint8_t *cid, size_t len, in4_t addr,
 		  int64_t expires)
 {
-	uint8_t rec[LEASE_REC_LEN];
 	int r;
 
 	if (t->fd < 0)
 		return 0;
-	encode(rec, op, cid, len, addr, expires);
-	r = write_full(t->fd, rec, sizeof(rec));
-	if (r < 0)
+	if (t->npend + LEASE_REC_LEN > sizeof(t->pend) && (r = write_pending(t)) < 0)
 		return r;
-	if (t->sync && fdatasync(t->fd) != 0)
-		return -errno;
-	t->records++;
-	if (t->records > 1024 && t->records > 4 * t->nlive)
+	encode(t->pend + t->npend, op, cid, len, addr, expires);
+	t->npend += LEASE_REC_LEN;
+	if (t->batching)
+		return 0;
+	return write_pending(t);
+}
+
+void lease_batch_begin(struct lease_table *t)
+{
+	t->batching = true;
+}
+
+int lease_batch_end(struct lease_table *t)
+{
+	int r;
+
+	t->batching = false;
+	if (t->fd < 0)
+		return 0;
+	r = write_pending(t);
+	if (r == 0 && t->records > 1024 && t->records > 4 * t->nlive)
 		lease_compact(t);       /* a failure leaves the (longer) journal as it is */
-	return 0;
+	return r;
 }
 
 static int change(struct lease_table *t, enum rec_op op, const uint8_t *cid, size_t len, in4_t addr,
@@ -305,7 +335,10 @@ static int change(struct lease_table *t, enum rec_op op, const uint8_t *cid, siz
 	r = append(t, op, cid, len, addr, expires);
 	if (r < 0)
 		return r;
-	return apply(t, op, cid, len, addr, expires);
+	r = apply(t, op, cid, len, addr, expires);
+	if (r == 0 && !t->batching && t->records > 1024 && t->records > 4 * t->nlive)
+		lease_compact(t);       /* a failure leaves the (longer) journal as it is */
+	return r;
 }
 
 int lease_bind(struct lease_table *t, const uint8_t *cid, size_t len, in4_t addr, int64_t expires)

@@ -56,6 +56,9 @@ struct lease_table {
 	uint64_t records;               /* records in the journal now */
 	uint64_t nlive;                 /* entries in use */
 	bool sync;                      /* fsync after each record */
+	bool batching;                  /* lease_batch_begin(): records wait in pend */
+	uint8_t pend[LEASE_REC_LEN * 64];
+	size_t npend;
 };
 
 /* An empty table with no journal. */
@@ -84,6 +87,14 @@ int lease_decline(struct lease_table *t, const uint8_t *cid, size_t len, in4_t a
  * another's that expired or was released (a declined address waits its
  * time out). */
 bool lease_addr_free(const struct lease_table *t, in4_t addr, const uint8_t *cid, size_t len, int64_t now);
+
+/* Batches: between lease_batch_begin() and lease_batch_end() the records
+ * of every change wait in memory and go to the journal in one write() at
+ * the end (or sooner, when 64 are waiting). The rule stays: the caller
+ * sends no reply of the batch before lease_batch_end() returned 0; on an
+ * error it sends none of them. */
+void lease_batch_begin(struct lease_table *t);
+int lease_batch_end(struct lease_table *t);
 
 /* Writes the live leases to a new journal and replaces the old one
  * (fsync, rename). 0 or -errno. Called by lease_open and when the journal

@@ -1,11 +1,14 @@
 #include "loop.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -97,35 +100,89 @@ static bool rate_limited(struct loop *L, const uint8_t *pkt, size_t len, int64_t
 	return true;
 }
 
+/* Requests are taken BATCH at a time (recvmmsg): each is answered by the
+ * pure handler, the leases it bound reach the journal in one write, and
+ * only then do the replies go out, in one sendmmsg — the journal is still
+ * written before any ACK exists on the wire. */
+#define BATCH 32
+
 static void on_packet(struct loop *L, int i)
 {
-	static uint8_t buf[DHCP_PKT_MAX];
-	static struct dhcpd_reply out;
+	static uint8_t bufs[BATCH][DHCP_PKT_MAX];
+	static struct dhcpd_reply outs[BATCH];
+	struct mmsghdr in[BATCH], send[BATCH];
+	struct iovec iov[BATCH], oiov[BATCH];
+	struct sockaddr_in to[BATCH];
 	struct dhcpd d = { &L->conf, L->clients, L->nclients, &L->leases };
-	ssize_t n;
-	int64_t now;
+	int n, nsend, k;
 
-	while ((n = dhcpd_net_recv(&L->socks[i], buf, sizeof(buf))) > 0) {
-		now = (int64_t)time(NULL);
-		L->nreq++;
-		if (rate_limited(L, buf, (size_t)n, now))
-			continue;
-		if (dhcpd_handle(&d, &L->ifcs[i], buf, (size_t)n, now, &out) == 1) {
-			if (out.delay_ms && L->npend < LOOP_MAX_PENDING) {
-				struct pending *p = &L->pend[L->npend++];
-
-				p->due_ms = mono_ms() + out.delay_ms;
-				p->sock = i;
-				p->r = out;
-			} else if (dhcpd_net_send(&L->socks[i], &out) < 0) {
-				log_warn("%s: cannot send the reply: %s", L->socks[i].ifname, strerror(errno));
-			} else {
-				L->nreply++;
-			}
+	log_hold(true);
+	do {
+		memset(in, 0, sizeof(in));
+		for (k = 0; k < BATCH; k++) {
+			iov[k].iov_base = bufs[k];
+			iov[k].iov_len = sizeof(bufs[k]);
+			in[k].msg_hdr.msg_iov = &iov[k];
+			in[k].msg_hdr.msg_iovlen = 1;
 		}
-		if (out.log[0])
-			log_info("%s", out.log);
-	}
+		n = recvmmsg(L->socks[i].fd, in, BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			break;
+		lease_batch_begin(&L->leases);
+		nsend = 0;
+		for (k = 0; k < n; k++) {
+			struct dhcpd_reply *out = &outs[nsend];
+			int64_t now = (int64_t)time(NULL);
+
+			L->nreq++;
+			if (rate_limited(L, bufs[k], in[k].msg_len, now))
+				continue;
+			if (dhcpd_handle(&d, &L->ifcs[i], bufs[k], in[k].msg_len, now, out) == 1) {
+				if (out->delay_ms && L->npend < LOOP_MAX_PENDING) {
+					struct pending *p = &L->pend[L->npend++];
+
+					p->due_ms = mono_ms() + out->delay_ms;
+					p->sock = i;
+					p->r = *out;
+				} else {
+					nsend++;
+				}
+			}
+			if (out->log[0])
+				log_info("%s", out->log);
+		}
+		k = lease_batch_end(&L->leases);
+		if (k < 0) {
+			log_err("cannot write the lease journal in %s: %s; %d repl%s not sent (the clients will ask "
+				"again)", L->conf.state_dir, strerror(-k), nsend, nsend == 1 ? "y" : "ies");
+			continue;
+		}
+		for (k = 0; k < nsend; k++) {
+			memset(&to[k], 0, sizeof(to[k]));
+			to[k].sin_family = AF_INET;
+			to[k].sin_addr.s_addr = outs[k].dst;
+			to[k].sin_port = htons(outs[k].dport);
+			oiov[k].iov_base = outs[k].msg;
+			oiov[k].iov_len = outs[k].len;
+			memset(&send[k], 0, sizeof(send[k]));
+			send[k].msg_hdr.msg_name = &to[k];
+			send[k].msg_hdr.msg_namelen = sizeof(to[k]);
+			send[k].msg_hdr.msg_iov = &oiov[k];
+			send[k].msg_hdr.msg_iovlen = 1;
+		}
+		for (k = 0; k < nsend;) {
+			int sent = sendmmsg(L->socks[i].fd, send + k, (unsigned)(nsend - k), 0);
+
+			if (sent <= 0) {
+				log_warn("%s: cannot send %d repl%s: %s", L->socks[i].ifname, nsend - k,
+					 nsend - k == 1 ? "y" : "ies", strerror(errno));
+				break;
+			}
+			k += sent;
+			L->nreply += (uint64_t)sent;
+		}
+	} while (n == BATCH);
+	log_hold(false);
 }
 
 static void send_due(struct loop *L)

@@ -9,7 +9,8 @@ it_setup
 it_server netrootd
 it_client
 a1=$(it_addr)
-check "first boot: a pool address (${a1:-none})" [[ "$a1" =~ ^10\.77\.0\.1[0-4][0-9]/24$ ]]
+if [[ "$a1" =~ ^10\.77\.0\.1[0-4][0-9]/24$ ]]; then ok "first boot: a pool address ($a1)"
+else notok "first boot: a pool address (${a1:-none})"; fi
 printf 'mac = %s\naddress = 10.77.0.77\n' "$IT_MAC" > "$LAB_DHCP_DIR/clients.d/late.conf"
 kill -HUP "$LAB_DHCP_PID"
 for _ in $(seq 100); do it_server_saw 'reloaded' && break; sleep 0.05; done
