@@ -60,6 +60,14 @@ int dhcpd_net_open(struct dhcpd_sock *s, const char *ifname, char *msg, size_t m
 		s->fd = -1;
 		return r;
 	}
+	/* Room for a burst: a rack powering on sends hundreds of DISCOVERs
+	 * within milliseconds, more than the default ~200 KiB holds. */
+	{
+		int sz = DHCPD_RCVBUF;
+
+		if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) != 0)
+			setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	}
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
 	a.sin_port = htons(DHCP_SERVER_PORT);

@@ -9,6 +9,8 @@
 
 #include "dhcp_server.h"
 
+#define DHCPD_RCVBUF (4 << 20)  /* receive buffer of each port-67 socket */
+
 struct dhcpd_sock {
 	int fd;
 	char ifname[IFNAME_LEN];
