@@ -214,12 +214,14 @@ demo: deps
 	$(MAKE) ARCH=aarch64
 	tests/e2e/run --show nfs4-static
 
-# Debian packages: build/deb/netroot-initramfs_<VERSION>_{arm64,amd64}.deb
+# Debian packages: build/deb/{netroot-initramfs,netrootd}_<VERSION>_{arm64,amd64}.deb
 deb:
 	$(MAKE) ARCH=aarch64
 	$(MAKE) ARCH=x86_64
 	packaging/deb/build arm64 "$$(cat VERSION)" build/deb
 	packaging/deb/build amd64 "$$(cat VERSION)" build/deb
+	packaging/deb/build --package netrootd arm64 "$$(cat VERSION)" build/deb
+	packaging/deb/build --package netrootd amd64 "$$(cat VERSION)" build/deb
 
 clean:
 	rm -rf build
