@@ -358,6 +358,23 @@ int lease_decline(struct lease_table *t, const uint8_t *cid, size_t len, in4_t a
 	return change(t, REC_DECLINE, cid, len, addr, until);
 }
 
+int lease_expire(struct lease_table *t, int64_t now, int64_t grace)
+{
+	int n = 0;
+
+	for (int32_t i = 0; i < t->n; i++) {
+		const struct lease *l = &t->v[i];
+
+		if (!l->state)
+			continue;
+		if (l->state == LEASE_DECLINED ? l->expires <= now : l->expires + grace <= now) {
+			unlink_entry(t, i);
+			n++;
+		}
+	}
+	return n;
+}
+
 int lease_compact(struct lease_table *t)
 {
 	uint8_t rec[LEASE_REC_LEN];

@@ -88,6 +88,13 @@ int lease_decline(struct lease_table *t, const uint8_t *cid, size_t len, in4_t a
  * time out). */
 bool lease_addr_free(const struct lease_table *t, in4_t addr, const uint8_t *cid, size_t len, int64_t now);
 
+/* Forgets leases that ended more than grace seconds before now (bound or
+ * released ones) and declined addresses whose hold is over, so the table
+ * does not grow for ever; a client coming back within grace still finds
+ * its old address. Nothing is journaled: a forgotten lease read back at
+ * the next start is as ended then. Returns how many were forgotten. */
+int lease_expire(struct lease_table *t, int64_t now, int64_t grace);
+
 /* Batches: between lease_batch_begin() and lease_batch_end() the records
  * of every change wait in memory and go to the journal in one write() at
  * the end (or sooner, when 64 are waiting). The rule stays: the caller

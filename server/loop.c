@@ -207,6 +207,7 @@ int loop_run(struct loop *L)
 	struct epoll_event ev;
 
 	map_ifaces(L);
+	L->next_sweep_ms = mono_ms();   /* at once: leases that ended while we were down */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -232,10 +233,10 @@ int loop_run(struct loop *L)
 		struct epoll_event evs[16];
 		int timeout = -1, n;
 
-		if (L->npend) {
-			int64_t first = L->pend[0].due_ms, now = mono_ms();
+		{
+			int64_t first = L->next_sweep_ms, now = mono_ms();
 
-			for (int i = 1; i < L->npend; i++)
+			for (int i = 0; i < L->npend; i++)
 				if (L->pend[i].due_ms < first)
 					first = L->pend[i].due_ms;
 			timeout = first > now ? (int)(first - now) : 0;
@@ -268,5 +269,13 @@ int loop_run(struct loop *L)
 			on_packet(L, (int)evs[k].data.u32);
 		}
 		send_due(L);
+		if (mono_ms() >= L->next_sweep_ms) {
+			int gone = lease_expire(&L->leases, (int64_t)time(NULL), LEASE_GRACE_S);
+
+			if (gone)
+				log_info("leases: forgot %d that ended more than %d h ago (%llu left)", gone,
+					 LEASE_GRACE_S / 3600, (unsigned long long)L->leases.nlive);
+			L->next_sweep_ms = mono_ms() + SWEEP_EVERY_S * 1000;
+		}
 	}
 }

@@ -11,6 +11,8 @@
 #define RATE_SLOTS 1024         /* per-MAC rate limit table */
 #define RATE_MAX 30             /* requests per MAC per RATE_WINDOW_S; more are dropped */
 #define RATE_WINDOW_S 10
+#define SWEEP_EVERY_S 60        /* ended leases are looked for this often, */
+#define LEASE_GRACE_S 86400     /* and forgotten this long after they ended */
 
 struct pending {
 	int64_t due_ms;
@@ -38,6 +40,7 @@ struct loop {
 	int npend;
 	struct rate_slot rate[RATE_SLOTS];
 	uint64_t nreq, nreply, ndropped_rate;
+	int64_t next_sweep_ms;
 };
 
 /* Serves until SIGTERM or SIGINT; reloads on SIGHUP. The exit status. */

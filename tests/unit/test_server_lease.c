@@ -64,6 +64,23 @@ static void memory(void)
 	CHECK(!lease_addr_free(&t, addr(12), client(3), 7, 499) && lease_addr_free(&t, addr(12), client(4), 7, 500),
 	      "declined: not offered, even to the decliner, until its time is out");
 	CHECK_INT(lease_bind(&t, client(1), LEASE_CID_MAX + 1, addr(13), 1), -EINVAL, "client id too long: -EINVAL");
+	{
+		struct lease_table x;
+
+		lease_init(&x);
+		lease_bind(&x, client(1), 7, addr(1), 1000);            /* ends at 1000 */
+		lease_bind(&x, client(2), 7, addr(2), 5000);
+		lease_decline(&x, client(3), 7, addr(3), 1200);         /* held until 1200 */
+		lease_bind(&x, client(4), 7, addr(4), 1000);
+		lease_release(&x, client(4), 7);
+		CHECK(lease_expire(&x, 1099, 100) == 0 && x.nlive == 4, "nothing forgotten within the grace");
+		CHECK(lease_expire(&x, 1100, 100) == 2 && !lease_by_cid(&x, client(1), 7) && !lease_by_addr(&x, addr(4)) &&
+		      lease_by_cid(&x, client(3), 7), "ended + grace: bound and released leases forgotten, decline held");
+		CHECK(lease_expire(&x, 1200, 100) == 1 && !lease_by_addr(&x, addr(3)) && x.nlive == 1 &&
+		      lease_by_cid(&x, client(2), 7)->addr == addr(2), "a decline's hold over: forgotten; the live one stays");
+		CHECK_INT(lease_bind(&x, client(5), 7, addr(1), 9000), 0, "a forgotten entry's room is reused");
+		lease_close(&x);
+	}
 	for (uint32_t i = 0; i < 20000; i++)
 		if (lease_bind(&t, client(100 + i), 7, addr(1000 + i), 5000) != 0)
 			break;
