@@ -518,18 +518,18 @@ int nrd_conf_parse(struct nrd_conf *c, const char *file, const char *text, size_
 			else if (word_is(l.sec, "pool") && l.arg.n && l.arg.n < IFNAME_LEN) {
 				sec = SEC_POOL;
 				for (int i = 0; i < c->npools; i++)
-					if (word_is(l.arg, c->pools[i].ifname))
+					if (word_is(l.arg, c->pools[i].name))
 						return err_at(err, file, l.no, "a second [pool %s] (the first is at line %d)",
-							      c->pools[i].ifname, c->pools[i].line);
+							      c->pools[i].name, c->pools[i].line);
 				if (c->npools == NRD_MAX_IFACES)
 					return err_at(err, file, l.no, "more than %d pools", NRD_MAX_IFACES);
 				pool = &c->pools[c->npools++];
 				memset(pool, 0, sizeof(*pool));
-				memcpy(pool->ifname, l.arg.p, l.arg.n);
+				memcpy(pool->name, l.arg.p, l.arg.n);
 				pool->line = l.no;
 			} else {
 				return err_at(err, file, l.no, "unknown section [%.*s%s%.*s]: expected [netrootd], [dhcp], "
-					      "[pool INTERFACE] or [boot]", (int)l.sec.n, l.sec.p, l.arg.n ? " " : "",
+					      "[pool NAME] or [boot]", (int)l.sec.n, l.sec.p, l.arg.n ? " " : "",
 					      (int)l.arg.n, l.arg.p);
 			}
 			continue;
@@ -568,15 +568,17 @@ int nrd_conf_parse(struct nrd_conf *c, const char *file, const char *text, size_
 		bool served = false;
 
 		for (int k = 0; k < c->nifaces; k++)
-			served |= !strcmp(c->ifaces[k], p->ifname);
-		if (!served)
-			return err_at(err, file, p->line, "[pool %s]: %s is not in [netrootd] interface", p->ifname,
-				      p->ifname);
+			served |= !strcmp(c->ifaces[k], p->name);
+		p->relayed = !served;
+		if (!served && !p->p.netmask)
+			return err_at(err, file, p->line, "[pool %s]: %s is not in [netrootd] interface; a pool for boards "
+				      "behind a DHCP relay needs netmask = (its subnet is where the relays are)", p->name,
+				      p->name);
 		if (!p->start)
-			return err_at(err, file, p->line, "[pool %s]: no range = FIRST LAST", p->ifname);
+			return err_at(err, file, p->line, "[pool %s]: no range = FIRST LAST", p->name);
 		if (p->p.netmask && !in4_same_net(p->start, p->end, p->p.netmask))
 			return err_at(err, file, p->line, "[pool %s]: the range is not inside one subnet of netmask %s",
-				      p->ifname, in4_str(p->p.netmask, (char[IN4_STRLEN]){ 0 }));
+				      p->name, in4_str(p->p.netmask, (char[IN4_STRLEN]){ 0 }));
 	}
 	if (c->dhcp_mode == DHCP_MODE_FULL && c->npools == 0)
 		return err_at(err, file, 0, "[dhcp] mode = full needs a [pool INTERFACE] with a range (or mode = proxy "

@@ -50,9 +50,13 @@ struct dhcp_params {
 	uint32_t lease_secs;            /* option 51 */
 };
 
-/* [pool IFNAME]: the addresses handed out on one interface. */
+/* [pool NAME]: the addresses handed out on an interface (NAME is a served
+ * interface) or, for boards behind a DHCP relay, in the relay's subnet
+ * (NAME is any name; netmask required: the pool answers relays whose
+ * giaddr is in the range's subnet). */
 struct dhcp_pool {
-	char ifname[IFNAME_LEN];
+	char name[IFNAME_LEN];
+	bool relayed;                   /* NAME is not a served interface */
 	in4_t start, end;               /* range, inclusive; network byte order */
 	struct dhcp_params p;
 	int line;                       /* where the section starts, for messages */

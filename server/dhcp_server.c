@@ -123,6 +123,19 @@ static bool in_pool(const struct dhcp_pool *p, in4_t a)
 	return p && ntohl(a) >= ntohl(p->start) && ntohl(a) <= ntohl(p->end);
 }
 
+/* The pool for a relay at giaddr: the one whose range is in giaddr's
+ * subnet (its netmask given), or NULL. */
+static const struct dhcp_pool *relay_pool(const struct nrd_conf *c, in4_t giaddr)
+{
+	for (int i = 0; i < c->npools; i++) {
+		const struct dhcp_pool *p = &c->pools[i];
+
+		if (p->p.netmask && in4_same_net(p->start, giaddr, p->p.netmask))
+			return &c->pools[i];
+	}
+	return NULL;
+}
+
 /* ---- option 43 and 119 ------------------------------------------------------ */
 
 size_t dhcpd_pi_menu(uint8_t *out, size_t cap, const char *text)
@@ -181,6 +194,7 @@ struct ctx {
 	const struct nrd_client *board;
 	enum dhcpd_kind kind;
 	struct dhcp_params p;
+	const struct dhcp_pool *pool;   /* the interface's, or a relayed subnet's */
 	uint8_t cid[LEASE_CID_MAX];
 	size_t cidlen;
 	char who[96];                   /* "dc:a6:32:01:02:03 (serial ab12cd34, rpi4-1)" */
@@ -349,7 +363,7 @@ static bool allowed(const struct ctx *c, in4_t a, int64_t now)
 {
 	if (c->board && c->board->address)
 		return a == c->board->address && lease_addr_free(c->d->leases, a, c->cid, c->cidlen, now);
-	return in_pool(c->ifc->pool, a) && a != c->ifc->addr && !reserved(c->d, a) &&
+	return in_pool(c->pool, a) && a != c->ifc->addr && !reserved(c->d, a) &&
 	       lease_addr_free(c->d->leases, a, c->cid, c->cidlen, now);
 }
 
@@ -358,7 +372,7 @@ static bool allowed(const struct ctx *c, in4_t a, int64_t now)
  * identifier (so boards spread, and a board tends to get the same one). */
 static in4_t choose(struct ctx *c, int64_t now)
 {
-	const struct dhcp_pool *pool = c->ifc->pool;
+	const struct dhcp_pool *pool = c->pool;
 	struct lease *l = lease_by_cid(c->d->leases, c->cid, c->cidlen);
 	uint32_t first, size, start, h = 2166136261u;
 
@@ -440,9 +454,9 @@ static int full(struct ctx *c, struct dhcpd_reply *out, int64_t now)
 	case DHCPDISCOVER:
 		a = choose(c, now);
 		if (!a) {
-			say(out, c, c->ifc->pool || (c->board && c->board->address) ?
+			say(out, c, c->pool || (c->board && c->board->address) ?
 			    "no free address in the pool of %s: not answered (enlarge range = or free leases)" :
-			    "no [pool %s] and no reserved address: not answered", c->ifc->name);
+			    "no [pool %s] and no reserved address: not answered", c->pool ? c->pool->name : c->ifc->name);
 			return 0;
 		}
 		if (c->d->conf->rapid_commit && m->rapid_commit)
@@ -469,7 +483,7 @@ static int full(struct ctx *c, struct dhcpd_reply *out, int64_t now)
 			return 0;
 		if (allowed(c, a, now))
 			return ack(c, out, a, now, false);
-		if (dhcp_msg_has(m, DHO_SERVER_ID) || in_pool(c->ifc->pool, a) ||
+		if (dhcp_msg_has(m, DHO_SERVER_ID) || in_pool(c->pool, a) ||
 		    (c->ifc->netmask && in4_same_net(a, c->ifc->addr, c->ifc->netmask)))
 			return nak(c, out, "that address is not this client's here");
 		return 0;   /* another subnet's address, not ours to refuse (RFC 2131 4.3.2) */
@@ -482,7 +496,7 @@ static int full(struct ctx *c, struct dhcpd_reply *out, int64_t now)
 		}
 		return 0;
 	case DHCPDECLINE:
-		if (dhcp_msg_has(m, DHO_REQUESTED_ADDR) && in_pool(c->ifc->pool, m->requested_addr) &&
+		if (dhcp_msg_has(m, DHO_REQUESTED_ADDR) && in_pool(c->pool, m->requested_addr) &&
 		    lease_decline(c->d->leases, c->cid, c->cidlen, m->requested_addr, now + DECLINE_HOLD_S) == 0)
 			say(out, c, "%s is in use by another host: not offered for %d s", in4_str(m->requested_addr, s),
 			    DECLINE_HOLD_S);
@@ -534,8 +548,19 @@ int dhcpd_handle(const struct dhcpd *d, const struct dhcpd_iface *ifc, const uin
 	c.board = find_board(d, &m);
 	c.cidlen = client_id(&m, c.cid);
 	c.p = d->conf->dhcp;
-	if (ifc->pool)
-		merge(&c.p, &ifc->pool->p);
+	/* A relayed request (giaddr) is for the relay's subnet: the pool whose
+	 * range lies in it (RFC 2131 4.3.1), never the receiving interface's. */
+	c.pool = m.h.giaddr ? relay_pool(d->conf, m.h.giaddr) : ifc->pool;
+	if (m.h.giaddr && !c.pool && d->conf->dhcp_mode == DHCP_MODE_FULL) {
+		char g[IN4_STRLEN];
+
+		describe(&c);
+		say(out, &c, "relayed by %s, and no [pool] has a range in that relay's subnet: not answered",
+		    in4_str(m.h.giaddr, g));
+		return 0;
+	}
+	if (c.pool)
+		merge(&c.p, &c.pool->p);
 	if (c.board)
 		merge(&c.p, &c.board->p);
 	describe(&c);

@@ -34,7 +34,7 @@ static void map_ifaces(struct loop *L)
 		f->addr = L->socks[i].addr;
 		f->netmask = L->socks[i].netmask;
 		for (int k = 0; k < L->conf.npools; k++)
-			if (!strcmp(L->conf.pools[k].ifname, f->name))
+			if (!strcmp(L->conf.pools[k].name, f->name))
 				f->pool = &L->conf.pools[k];
 	}
 }

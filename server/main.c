@@ -45,7 +45,8 @@ static void print_plan(const struct nrd_conf *c, const struct nrd_client *cl, in
 		printf(" %s", c->ifaces[i]);
 	printf("\nDHCP: %s%s\n", modes[c->dhcp_mode], c->rapid_commit ? ", rapid commit" : "");
 	for (int i = 0; i < c->npools; i++)
-		printf("pool %s: %s - %s, lease %u s\n", c->pools[i].ifname, in4_str(c->pools[i].start, a),
+		printf("pool %s%s: %s - %s, lease %u s\n", c->pools[i].name, c->pools[i].relayed ? " (relayed)" : "",
+		       in4_str(c->pools[i].start, a),
 		       in4_str(c->pools[i].end, b), c->pools[i].p.lease_secs ? c->pools[i].p.lease_secs : c->dhcp.lease_secs);
 	printf("Raspberry Pi menu: \"%s\"%s\n", c->boot.pi_menu,
 	       c->boot.pi_reply_delay_ms ? " (Pi 3 ROM answered after a delay)" : "");

@@ -121,7 +121,9 @@ static void setup(enum dhcp_mode mode)
 	static const char text[] = "[netrootd]\ninterface = lab0\n[dhcp]\ndns = 10.77.0.1\nlease-time = 1h\n"
 				   "[pool lab0]\nrange = 10.77.0.100 10.77.0.102\nnetmask = 255.255.255.0\n"
 				   "router = 10.77.0.1\n[boot]\npi-reply-delay = 1000\nefi-arm64 = grubaa64.efi\n"
-				   "pxe-bios = pxelinux.0\n";
+				   "pxe-bios = pxelinux.0\n"
+				   "[pool relay99]\nrange = 10.99.0.100 10.99.0.150\nnetmask = 255.255.255.0\n"
+				   "router = 10.99.0.1\n";
 	struct conf_error e;
 	static const char b1[] = "serial = ab12cd34\naddress = 10.77.0.11\nroot-path = 10.77.0.1:/srv/rpi4-1\n";
 
@@ -295,6 +297,12 @@ static void boot_kinds(void)
 	r.giaddr = A("10.99.0.1");
 	CHECK(send_req(&r, 1000) == 1 && out.dst == A("10.99.0.1") && out.dport == 67 &&
 	      opt_is(DHO_RELAY_AGENT, relay + 2, sizeof(relay) - 2), "relayed: to the relay's port 67, option 82 echoed");
+	CHECK(ntohl(rep.h.yiaddr) >= ntohl(A("10.99.0.100")) && ntohl(rep.h.yiaddr) <= ntohl(A("10.99.0.150")) &&
+	      rep.routers[0] == A("10.99.0.1"), "relayed from 10.99.0.1: an address and router of the relay's subnet, "
+	      "not the receiving interface's");
+	r.giaddr = A("10.55.0.1");
+	CHECK(send_req(&r, 1000) == 0 && strstr(out.log, "no [pool] has a range in that relay's subnet"),
+	      "relayed from a subnet without a pool: not answered, said why (%s)", out.log);
 
 	/* proxy mode */
 	setup(DHCP_MODE_PROXY);

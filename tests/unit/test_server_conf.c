@@ -90,8 +90,11 @@ static void main_file(void)
 	bad("[netrootd]\ninterface = eth1\n[pool eth1]\nrange = 10.0.0.9 10.0.0.1\n", 4, "not after its last",
 	    "range backwards");
 	bad("[netrootd]\ninterface = eth1\n[pool eth1]\nrange = 10.0.0.1\n", 4, "two IPv4", "range with one address");
-	bad("[netrootd]\ninterface = eth1\n[pool eth9]\nrange = 10.0.0.1 10.0.0.9\n", 3, "not in [netrootd]",
-	    "pool on an interface not served");
+	bad("[netrootd]\ninterface = eth1\n[pool eth9]\nrange = 10.0.0.1 10.0.0.9\n", 3, "needs netmask",
+	    "a pool neither on a served interface nor with a netmask (for relays)");
+	CHECK(parse("[netrootd]\ninterface = eth1\n[pool eth1]\nrange = 10.0.0.10 10.0.0.20\n[pool far]\n"
+		    "range = 10.9.0.10 10.9.0.20\nnetmask = 255.255.255.0\n") == 0 && c.npools == 2 &&
+	      !c.pools[0].relayed && c.pools[1].relayed, "a pool for relayed boards: any name, with its netmask");
 	bad("[netrootd]\ninterface = eth1\n[pool eth1]\nrange = 10.0.0.1 10.0.1.9\nnetmask = 255.255.255.0\n", 3,
 	    "not inside one subnet", "range across subnets");
 	bad("[netrootd]\ninterface = eth1\n[pool eth1]\nrange = 10.0.0.1 10.0.0.9\n[pool eth1]\n", 5,
