@@ -123,6 +123,15 @@ static bool in_pool(const struct dhcp_pool *p, in4_t a)
 	return p && ntohl(a) >= ntohl(p->start) && ntohl(a) <= ntohl(p->end);
 }
 
+/* The pool whose range holds a. */
+static const struct dhcp_pool *pool_of(const struct nrd_conf *c, in4_t a)
+{
+	for (int i = 0; i < c->npools; i++)
+		if (in_pool(&c->pools[i], a))
+			return &c->pools[i];
+	return NULL;
+}
+
 /* The pool for a relay at giaddr: the one whose range is in giaddr's
  * subnet (its netmask given), or NULL. */
 static const struct dhcp_pool *relay_pool(const struct nrd_conf *c, in4_t giaddr)
@@ -551,6 +560,10 @@ int dhcpd_handle(const struct dhcpd *d, const struct dhcpd_iface *ifc, const uin
 	/* A relayed request (giaddr) is for the relay's subnet: the pool whose
 	 * range lies in it (RFC 2131 4.3.1), never the receiving interface's. */
 	c.pool = m.h.giaddr ? relay_pool(d->conf, m.h.giaddr) : ifc->pool;
+	/* A board behind a relay renews by unicast, straight to us (no
+	 * giaddr): its address tells its pool. */
+	if (!m.h.giaddr && m.h.ciaddr && !in_pool(c.pool, m.h.ciaddr) && pool_of(d->conf, m.h.ciaddr))
+		c.pool = pool_of(d->conf, m.h.ciaddr);
 	if (m.h.giaddr && !c.pool && d->conf->dhcp_mode == DHCP_MODE_FULL) {
 		char g[IN4_STRLEN];
 

@@ -300,6 +300,21 @@ static void boot_kinds(void)
 	CHECK(ntohl(rep.h.yiaddr) >= ntohl(A("10.99.0.100")) && ntohl(rep.h.yiaddr) <= ntohl(A("10.99.0.150")) &&
 	      rep.routers[0] == A("10.99.0.1"), "relayed from 10.99.0.1: an address and router of the relay's subnet, "
 	      "not the receiving interface's");
+	{
+		/* that board renews by unicast, straight to us: no giaddr */
+		struct req k = { .type = DHCPREQUEST, .mac = mac_pc, .ciaddr = rep.h.yiaddr, .arch = -1 };
+		in4_t got = rep.h.yiaddr;
+
+		r.type = DHCPREQUEST;
+		r.requested = got;
+		r.server_id = A("10.77.0.1");
+		CHECK(send_req(&r, 1000) == 1 && rep.type == DHCPACK, "relayed REQUEST: ACK");
+		CHECK(send_req(&k, 2000) == 1 && rep.type == DHCPACK && rep.h.yiaddr == got && out.dst == got,
+		      "its unicast renewal (no giaddr) is ACKed from the relay's pool, not NAKed or ignored");
+		r.type = DHCPDISCOVER;
+		r.requested = 0;
+		r.server_id = 0;
+	}
 	r.giaddr = A("10.55.0.1");
 	CHECK(send_req(&r, 1000) == 0 && strstr(out.log, "no [pool] has a range in that relay's subnet"),
 	      "relayed from a subnet without a pool: not answered, said why (%s)", out.log);
