@@ -383,7 +383,7 @@ static in4_t choose(struct ctx *c, int64_t now)
 {
 	const struct dhcp_pool *pool = c->pool;
 	struct lease *l = lease_by_cid(c->d->leases, c->cid, c->cidlen);
-	uint32_t first, size, start, h = 2166136261u;
+	uint32_t first, size, start;
 
 	if (c->board && c->board->address)
 		return lease_addr_free(c->d->leases, c->board->address, c->cid, c->cidlen, now) ? c->board->address : 0;
@@ -397,9 +397,7 @@ static in4_t choose(struct ctx *c, int64_t now)
 		return c->m->requested_addr;
 	first = ntohl(pool->start);
 	size = ntohl(pool->end) - first + 1;
-	for (size_t i = 0; i < c->cidlen; i++)
-		h = (h ^ c->cid[i]) * 16777619u;
-	start = h % size;
+	start = lease_hash_id(c->cid, c->cidlen) % size;
 	for (uint32_t k = 0; k < size; k++) {
 		in4_t a = htonl(first + (start + k) % size);
 

@@ -82,17 +82,59 @@ int dhcpd_net_open(struct dhcpd_sock *s, const char *ifname, char *msg, size_t m
 	return 0;
 }
 
-int dhcpd_net_send(struct dhcpd_sock *s, const struct dhcpd_reply *r)
+int dhcpd_net_recv(struct dhcpd_sock *s, uint8_t (*bufs)[DHCP_PKT_MAX], size_t *lens, int max)
 {
-	struct sockaddr_in a;
+	struct mmsghdr m[DHCPD_NET_BATCH];
+	struct iovec iov[DHCPD_NET_BATCH];
+	int n;
 
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = r->dst;
-	a.sin_port = htons(r->dport);
-	if (sendto(s->fd, r->msg, r->len, 0, (struct sockaddr *)&a, sizeof(a)) < 0)
-		return -errno;
-	return 0;
+	if (max > DHCPD_NET_BATCH)
+		max = DHCPD_NET_BATCH;
+	memset(m, 0, sizeof(m));
+	for (int k = 0; k < max; k++) {
+		iov[k].iov_base = bufs[k];
+		iov[k].iov_len = DHCP_PKT_MAX;
+		m[k].msg_hdr.msg_iov = &iov[k];
+		m[k].msg_hdr.msg_iovlen = 1;
+	}
+	n = recvmmsg(s->fd, m, (unsigned)max, MSG_DONTWAIT, NULL);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+	for (int k = 0; k < n; k++)
+		lens[k] = m[k].msg_len;
+	return n;
+}
+
+int dhcpd_net_send(struct dhcpd_sock *s, const struct dhcpd_reply *r, int n)
+{
+	struct mmsghdr m[DHCPD_NET_BATCH];
+	struct iovec iov[DHCPD_NET_BATCH];
+	struct sockaddr_in to[DHCPD_NET_BATCH];
+	int done = 0;
+
+	if (n > DHCPD_NET_BATCH)
+		n = DHCPD_NET_BATCH;
+	memset(m, 0, sizeof(m));
+	memset(to, 0, sizeof(to));
+	for (int k = 0; k < n; k++) {
+		to[k].sin_family = AF_INET;
+		to[k].sin_addr.s_addr = r[k].dst;
+		to[k].sin_port = htons(r[k].dport);
+		iov[k].iov_base = (void *)(uintptr_t)r[k].msg;
+		iov[k].iov_len = r[k].len;
+		m[k].msg_hdr.msg_name = &to[k];
+		m[k].msg_hdr.msg_namelen = sizeof(to[k]);
+		m[k].msg_hdr.msg_iov = &iov[k];
+		m[k].msg_hdr.msg_iovlen = 1;
+	}
+	while (done < n) {
+		int sent = sendmmsg(s->fd, m + done, (unsigned)(n - done), 0);
+
+		if (sent <= 0)
+			return done > 0 ? done : -errno;
+		done += sent;
+	}
+	return done;
 }
 
 void dhcpd_net_close(struct dhcpd_sock *s)

@@ -20,7 +20,15 @@ struct dhcpd_sock {
 /* UDP port 67 on ifname only, with its address and mask. 0, or -errno
  * with msg saying what to check. */
 int dhcpd_net_open(struct dhcpd_sock *s, const char *ifname, char *msg, size_t msglen);
-int dhcpd_net_send(struct dhcpd_sock *s, const struct dhcpd_reply *r);         /* 0 or -errno */
+#define DHCPD_NET_BATCH 32      /* datagrams per recvmmsg / sendmmsg */
+
+/* Up to max (<= DHCPD_NET_BATCH) waiting requests into bufs, their lengths
+ * into lens: how many (0: none waiting), or -errno. */
+int dhcpd_net_recv(struct dhcpd_sock *s, uint8_t (*bufs)[DHCP_PKT_MAX], size_t *lens, int max);
+
+/* The n (<= DHCPD_NET_BATCH) replies, each where it says, in one sendmmsg
+ * as far as the socket takes them: how many went, or -errno when none. */
+int dhcpd_net_send(struct dhcpd_sock *s, const struct dhcpd_reply *r, int n);
 void dhcpd_net_close(struct dhcpd_sock *s);
 
 #endif

@@ -33,7 +33,7 @@ static uint32_t crc32(const uint8_t *p, size_t n)
 
 /* ---- the table ------------------------------------------------------------ */
 
-static uint32_t hash_cid(const uint8_t *cid, size_t len)
+uint32_t lease_hash_id(const uint8_t *cid, size_t len)
 {
 	uint32_t h = 2166136261u;
 
@@ -74,7 +74,7 @@ static int rehash(struct lease_table *t, uint32_t nb)
 
 		if (!l->state)
 			continue;
-		hc = hash_cid(l->cid, l->cid_len) & (nb - 1);
+		hc = lease_hash_id(l->cid, l->cid_len) & (nb - 1);
 		ha = hash_addr(l->addr) & (nb - 1);
 		l->next_cid = bc[hc];
 		bc[hc] = i;
@@ -103,7 +103,7 @@ struct lease *lease_by_cid(const struct lease_table *t, const uint8_t *cid, size
 
 	if (len > LEASE_CID_MAX)
 		return NULL;
-	for (i = t->by_cid[hash_cid(cid, len) & (t->nbuckets - 1)]; i >= 0; i = t->v[i].next_cid)
+	for (i = t->by_cid[lease_hash_id(cid, len) & (t->nbuckets - 1)]; i >= 0; i = t->v[i].next_cid)
 		if (t->v[i].cid_len == len && !memcmp(t->v[i].cid, cid, len))
 			return &t->v[i];
 	return NULL;
@@ -124,7 +124,7 @@ static void unlink_entry(struct lease_table *t, int32_t idx)
 	struct lease *l = &t->v[idx];
 	int32_t *pp;
 
-	for (pp = &t->by_cid[hash_cid(l->cid, l->cid_len) & (t->nbuckets - 1)]; *pp >= 0; pp = &t->v[*pp].next_cid)
+	for (pp = &t->by_cid[lease_hash_id(l->cid, l->cid_len) & (t->nbuckets - 1)]; *pp >= 0; pp = &t->v[*pp].next_cid)
 		if (*pp == idx) {
 			*pp = l->next_cid;
 			break;
@@ -170,7 +170,7 @@ static int32_t new_entry(struct lease_table *t, const uint8_t *cid, size_t len, 
 	memcpy(l->cid, cid, len);
 	l->cid_len = (uint8_t)len;
 	l->addr = addr;
-	hc = hash_cid(cid, len) & (t->nbuckets - 1);
+	hc = lease_hash_id(cid, len) & (t->nbuckets - 1);
 	ha = hash_addr(addr) & (t->nbuckets - 1);
 	l->next_cid = t->by_cid[hc];
 	t->by_cid[hc] = idx;
@@ -310,6 +310,14 @@ void lease_batch_begin(struct lease_table *t)
 	t->batching = true;
 }
 
+/* The journal holds much more than the live leases: rewrite it. A failure
+ * leaves the (longer) journal as it is. */
+static void maybe_compact(struct lease_table *t)
+{
+	if (t->records > 1024 && t->records > 4 * t->nlive)
+		lease_compact(t);
+}
+
 int lease_batch_end(struct lease_table *t)
 {
 	int r;
@@ -318,8 +326,8 @@ int lease_batch_end(struct lease_table *t)
 	if (t->fd < 0)
 		return 0;
 	r = write_pending(t);
-	if (r == 0 && t->records > 1024 && t->records > 4 * t->nlive)
-		lease_compact(t);       /* a failure leaves the (longer) journal as it is */
+	if (r == 0)
+		maybe_compact(t);
 	return r;
 }
 
@@ -336,8 +344,8 @@ static int change(struct lease_table *t, enum rec_op op, const uint8_t *cid, siz
 	if (r < 0)
 		return r;
 	r = apply(t, op, cid, len, addr, expires);
-	if (r == 0 && !t->batching && t->records > 1024 && t->records > 4 * t->nlive)
-		lease_compact(t);       /* a failure leaves the (longer) journal as it is */
+	if (r == 0 && !t->batching)
+		maybe_compact(t);
 	return r;
 }
 

@@ -61,6 +61,10 @@ struct lease_table {
 	size_t npend;
 };
 
+/* The hash of a client identifier (FNV-1a) the table files it under; also
+ * where a client starts its search of a pool, and its rate-limit slot. */
+uint32_t lease_hash_id(const uint8_t *id, size_t len);
+
 /* An empty table with no journal. */
 int lease_init(struct lease_table *t);
 

@@ -1,14 +1,11 @@
 #include "loop.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,14 +72,11 @@ static void reload(struct loop *L)
 static bool rate_limited(struct loop *L, const uint8_t *pkt, size_t len, int64_t now)
 {
 	const uint8_t *mac = pkt + 28;
-	uint32_t h = 2166136261u;
 	struct rate_slot *s;
 
 	if (len < 34)
 		return false;   /* the handler refuses it anyway */
-	for (int i = 0; i < 6; i++)
-		h = (h ^ mac[i]) * 16777619u;
-	s = &L->rate[h % RATE_SLOTS];
+	s = &L->rate[lease_hash_id(mac, 6) % RATE_SLOTS];
 	if (memcmp(s->mac, mac, 6) || now - s->window >= RATE_WINDOW_S) {
 		memcpy(s->mac, mac, 6);
 		s->window = now;
@@ -104,28 +98,17 @@ static bool rate_limited(struct loop *L, const uint8_t *pkt, size_t len, int64_t
  * pure handler, the leases it bound reach the journal in one write, and
  * only then do the replies go out, in one sendmmsg — the journal is still
  * written before any ACK exists on the wire. */
-#define BATCH 32
-
 static void on_packet(struct loop *L, int i)
 {
-	static uint8_t bufs[BATCH][DHCP_PKT_MAX];
-	static struct dhcpd_reply outs[BATCH];
-	struct mmsghdr in[BATCH], send[BATCH];
-	struct iovec iov[BATCH], oiov[BATCH];
-	struct sockaddr_in to[BATCH];
+	static uint8_t bufs[DHCPD_NET_BATCH][DHCP_PKT_MAX];
+	static struct dhcpd_reply outs[DHCPD_NET_BATCH];
+	size_t lens[DHCPD_NET_BATCH];
 	struct dhcpd d = { &L->conf, L->clients, L->nclients, &L->leases };
 	int n, nsend, k;
 
 	log_hold(true);
 	do {
-		memset(in, 0, sizeof(in));
-		for (k = 0; k < BATCH; k++) {
-			iov[k].iov_base = bufs[k];
-			iov[k].iov_len = sizeof(bufs[k]);
-			in[k].msg_hdr.msg_iov = &iov[k];
-			in[k].msg_hdr.msg_iovlen = 1;
-		}
-		n = recvmmsg(L->socks[i].fd, in, BATCH, MSG_DONTWAIT, NULL);
+		n = dhcpd_net_recv(&L->socks[i], bufs, lens, DHCPD_NET_BATCH);
 		if (n <= 0)
 			break;
 		lease_batch_begin(&L->leases);
@@ -135,9 +118,9 @@ static void on_packet(struct loop *L, int i)
 			int64_t now = (int64_t)time(NULL);
 
 			L->nreq++;
-			if (rate_limited(L, bufs[k], in[k].msg_len, now))
+			if (rate_limited(L, bufs[k], lens[k], now))
 				continue;
-			if (dhcpd_handle(&d, &L->ifcs[i], bufs[k], in[k].msg_len, now, out) == 1) {
+			if (dhcpd_handle(&d, &L->ifcs[i], bufs[k], lens[k], now, out) == 1) {
 				if (out->delay_ms && L->npend < LOOP_MAX_PENDING) {
 					struct pending *p = &L->pend[L->npend++];
 
@@ -157,31 +140,13 @@ static void on_packet(struct loop *L, int i)
 				"again)", L->conf.state_dir, strerror(-k), nsend, nsend == 1 ? "y" : "ies");
 			continue;
 		}
-		for (k = 0; k < nsend; k++) {
-			memset(&to[k], 0, sizeof(to[k]));
-			to[k].sin_family = AF_INET;
-			to[k].sin_addr.s_addr = outs[k].dst;
-			to[k].sin_port = htons(outs[k].dport);
-			oiov[k].iov_base = outs[k].msg;
-			oiov[k].iov_len = outs[k].len;
-			memset(&send[k], 0, sizeof(send[k]));
-			send[k].msg_hdr.msg_name = &to[k];
-			send[k].msg_hdr.msg_namelen = sizeof(to[k]);
-			send[k].msg_hdr.msg_iov = &oiov[k];
-			send[k].msg_hdr.msg_iovlen = 1;
-		}
-		for (k = 0; k < nsend;) {
-			int sent = sendmmsg(L->socks[i].fd, send + k, (unsigned)(nsend - k), 0);
-
-			if (sent <= 0) {
-				log_warn("%s: cannot send %d repl%s: %s", L->socks[i].ifname, nsend - k,
-					 nsend - k == 1 ? "y" : "ies", strerror(errno));
-				break;
-			}
-			k += sent;
-			L->nreply += (uint64_t)sent;
-		}
-	} while (n == BATCH);
+		k = nsend ? dhcpd_net_send(&L->socks[i], outs, nsend) : 0;
+		if (k > 0)
+			L->nreply += (uint64_t)k;
+		if (k < nsend)
+			log_warn("%s: cannot send %d repl%s: %s", L->socks[i].ifname, nsend - (k > 0 ? k : 0),
+				 nsend - (k > 0 ? k : 0) == 1 ? "y" : "ies", strerror(k < 0 ? -k : errno));
+	} while (n == DHCPD_NET_BATCH);
 	log_hold(false);
 }
 
@@ -194,7 +159,7 @@ static void send_due(struct loop *L)
 			i++;
 			continue;
 		}
-		if (dhcpd_net_send(&L->socks[L->pend[i].sock], &L->pend[i].r) == 0)
+		if (dhcpd_net_send(&L->socks[L->pend[i].sock], &L->pend[i].r, 1) == 1)
 			L->nreply++;
 		L->pend[i] = L->pend[--L->npend];
 	}
