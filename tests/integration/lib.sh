@@ -153,5 +153,22 @@ it_configured() {
     fi
 }
 
+# it_netrootd CONF LOG: netrootd (build/x86_64) with CONF in the server
+# namespace, beside or after lab_dhcp_start's server, its output appended to
+# LOG; sets NRD_PID (tracked for the cleanup) and waits, 5 s at most, for
+# the "serving DHCP" line of this start.
+it_netrootd() {
+    local before
+    before=$(grep -c 'serving DHCP' "$2" 2>/dev/null)
+    ip netns exec "$LAB_NS" "$IT_ROOT/build/x86_64/netrootd" -c "$1" 2>> "$2" &
+    NRD_PID=$!
+    lab_track "$NRD_PID"
+    for _ in $(seq 100); do
+        [ "$(grep -c 'serving DHCP' "$2" 2>/dev/null)" -gt "${before:-0}" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
 # it_server_saw REGEX: the server's log has a line matching REGEX.
 it_server_saw() { grep -Eq -- "$1" "$(lab_dhcp_log)"; }

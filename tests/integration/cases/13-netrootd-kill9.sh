@@ -13,11 +13,7 @@ check "first client bound (${a1:-none})" [ -n "$a1" ]
 dir=$LAB_DHCP_DIR
 kill -9 "$LAB_DHCP_PID"
 wait "$LAB_DHCP_PID" 2>/dev/null
-ip netns exec "$LAB_NS" unshare --mount --propagation private \
-    "$IT_ROOT/build/x86_64/netrootd" -c "$dir/netrootd.conf" 2> "$dir/netrootd-2.log" &
-pid=$!
-lab_track "$pid"
-for _ in $(seq 100); do grep -q 'serving DHCP' "$dir/netrootd-2.log" && break; sleep 0.05; done
+it_netrootd "$dir/netrootd.conf" "$dir/netrootd-2.log"
 check "restarted netrootd read the lease back" grep -q 'leases: 1 from' "$dir/netrootd-2.log"
 # the same client again, from scratch (a reboot): its own address
 ip -n "$LAB_CNS" addr flush dev "$LAB_CLIENT_IF"
@@ -31,5 +27,5 @@ it_client
 a2=$(it_addr)
 check "a second board gets the other address (${a2:-none}), never ${a1%/*}" \
     [ -n "$a2" ] && [ "$a2" != "$a1" ]
-kill "$pid" 2>/dev/null
+kill "$NRD_PID" 2>/dev/null
 it_done

@@ -20,10 +20,7 @@ clients-dir = $d/clients.d
 [dhcp]
 mode = proxy
 CONF
-ip netns exec "$LAB_NS" "$IT_ROOT/build/x86_64/netrootd" -c "$d/netrootd.conf" 2> "$d/log" &
-pid=$!
-lab_track "$pid"
-for _ in $(seq 100); do grep -q 'serving DHCP (proxy)' "$d/log" && break; sleep 0.05; done
+it_netrootd "$d/netrootd.conf" "$d/log"
 check "netrootd serves in proxy mode beside dnsmasq" grep -q 'serving DHCP (proxy)' "$d/log"
 
 # The Pi's own MAC on the link, as a real board has it.
@@ -42,5 +39,5 @@ ip -n "$LAB_CNS" link set "$LAB_CLIENT_IF" address "$IT_MAC"
 it_client
 it_configured '10\.77\.0\.1[0-4][0-9]'
 check "netrootd (proxy) did not answer the ordinary client" eval "! grep -q 'from $IT_MAC' '$d/log'"
-kill "$pid" 2>/dev/null
+kill "$NRD_PID" 2>/dev/null
 it_done

@@ -31,9 +31,7 @@ router = 10.77.0.1
 [boot]
 uboot = boot.scr.uimg
 CONF
-ip netns exec "$LAB_NS" "$IT_ROOT/build/x86_64/netrootd" -c "$d/netrootd.conf" 2> "$d/netrootd.log" &
-lab_track $!
-for _ in $(seq 100); do grep -q 'serving DHCP' "$d/netrootd.log" && break; sleep 0.05; done
+it_netrootd "$d/netrootd.conf" "$d/netrootd.log"
 ip netns exec "$LAB_NS" timeout 120 qemu-system-aarch64 -M virt -cpu cortex-a57 -m 256 -nographic -no-reboot \
     -bios "$ub" -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
     -device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56,romfile= > "$d/console.log" 2>&1 < /dev/null &

@@ -33,21 +33,15 @@ lease-time = 1h
 range = 10.77.0.10 10.77.255.250
 netmask = 255.255.0.0
 CONF
-start() {
-    ip netns exec "$LAB_NS" "$IT_ROOT/build/x86_64/netrootd" -c "$d/netrootd.conf" 2>> "$d/log" &
-    npid=$!
-    lab_track "$npid"
-}
-start
-for _ in $(seq 100); do grep -q 'serving DHCP' "$d/log" && break; sleep 0.05; done
+it_netrootd "$d/netrootd.conf" "$d/log"
 ip netns exec "$LAB_CNS" timeout 30 perfdhcp -4 -u -l "$LAB_CLIENT_IF" -r 2000 -R 100000 -p 8 > "$d/perf.out" 2>&1 &
 ppid=$!
 lab_track "$ppid"
 sleep 3
-kill -9 "$npid"
-wait "$npid" 2>/dev/null
+kill -9 "$NRD_PID"
+wait "$NRD_PID" 2>/dev/null
 before=$(wc -c < "$d/state/leases.journal")
-start
+it_netrootd "$d/netrootd.conf" "$d/log"
 wait "$ppid"
 sed -n '/REQUEST-ACK/,/non unique/p' "$d/perf.out" | sed 's/^/#   /'
 nu=$(awk '/Statistics for: REQUEST-ACK/ { s = 1 } s && /^non unique addresses:/ { print $4; exit }' "$d/perf.out")
