@@ -125,7 +125,7 @@ $(TBUILD)/test_server_lease: tests/unit/test_server_lease.c server/lease.c serve
 
 # test_dhcp_server runs netrootd's DHCP handler with its configuration and
 # lease table (server/dhcp_server.c, conf.c, lease.c).
-SERVER_DHCP_SRCS := server/dhcp_server.c server/conf.c server/lease.c
+SERVER_DHCP_SRCS := server/dhcp_server.c server/conf.c server/lease.c server/arp_probe.c
 $(TBUILD)/test_dhcp_server: tests/unit/test_dhcp_server.c $(SERVER_DHCP_SRCS) $(wildcard server/*.h) $(LIB_SRCS) $(HDRS) tests/unit/check.h
 	@mkdir -p $(TBUILD)
 	@echo "  TEST-CC $@"

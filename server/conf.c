@@ -426,6 +426,16 @@ static int set_dhcp(struct nrd_conf *c, struct val key, struct val v, const char
 	}
 	if (word_is(key, "rapid-commit"))
 		return get_bool(v, &c->rapid_commit, why);
+	if (word_is(key, "arp-probe")) {
+		uint64_t x;
+
+		if (get_number(v, "", 2000, &x, why) < 0) {
+			*why = "milliseconds to wait for an answer, 0 (off) to 2000";
+			return -1;
+		}
+		c->arp_probe_ms = (uint32_t)x;
+		return 0;
+	}
 	return set_param(&c->dhcp, key, v, why, known);
 }
 
@@ -484,7 +494,7 @@ static int set_boot(struct boot_conf *b, struct val key, struct val v, const cha
 static const char *const section_keys[] = {
 	[SEC_NONE] = "",
 	[SEC_NETROOTD] = "interface, user, state-dir, clients-dir",
-	[SEC_DHCP] = "mode, rapid-commit, " PARAM_KEYS,
+	[SEC_DHCP] = "mode, rapid-commit, arp-probe, " PARAM_KEYS,
 	[SEC_POOL] = "range, " PARAM_KEYS,
 	[SEC_BOOT] = "pi-menu, pi-reply-delay, pxe-bios, efi-x64, efi-arm64, uboot, pxelinux-config, "
 		     "pxelinux-prefix",

@@ -83,6 +83,7 @@ struct nrd_conf {
 
 	enum dhcp_mode dhcp_mode;
 	bool rapid_commit;
+	uint32_t arp_probe_ms;          /* ARP-probe a new address this long before offering it; 0: off */
 	struct dhcp_params dhcp;        /* [dhcp]: defaults for every pool */
 	struct dhcp_pool pools[NRD_MAX_IFACES];
 	int npools;

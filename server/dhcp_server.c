@@ -407,6 +407,53 @@ static in4_t choose(struct ctx *c, int64_t now)
 	return 0;
 }
 
+/* ---- ARP probes ----------------------------------------------------------- */
+
+void dhcpd_probed_add(struct dhcpd_probed *p, in4_t a, int64_t until)
+{
+	for (unsigned i = 0; i < DHCPD_PROBED_MAX; i++)
+		if (p->addr[i] == a) {
+			p->until[i] = until;
+			return;
+		}
+	p->addr[p->next] = a;
+	p->until[p->next] = until;
+	p->next = (p->next + 1) % DHCPD_PROBED_MAX;
+}
+
+static bool probed_clear(const struct dhcpd_probed *p, in4_t a, int64_t now)
+{
+	for (unsigned i = 0; p && i < DHCPD_PROBED_MAX; i++)
+		if (p->addr[i] == a && p->until[i] >= now)
+			return true;
+	return false;
+}
+
+int dhcpd_conflict(const struct dhcpd *d, in4_t a, const uint8_t mac[6], int64_t now)
+{
+	uint8_t cid[7] = { 1 };
+
+	memcpy(cid + 1, mac, 6);
+	return lease_decline(d->leases, cid, sizeof(cid), a, now + DECLINE_HOLD_S);
+}
+
+/* Whether a must be probed before it is offered: probes asked for; a on
+ * the interface's own link (a relayed board's subnet is out of ARP's
+ * reach); new to this client (not its reservation, which it gets whatever
+ * answers, nor the address it holds now); not probed a moment ago. */
+static bool needs_probe(const struct ctx *c, in4_t a, int64_t now)
+{
+	const struct lease *l;
+
+	if (!c->d->conf->arp_probe_ms || (c->board && c->board->address == a) || c->m->h.giaddr ||
+	    !c->ifc->netmask || !in4_same_net(a, c->ifc->addr, c->ifc->netmask))
+		return false;
+	l = lease_by_cid(c->d->leases, c->cid, c->cidlen);
+	if (l && l->addr == a && l->state == LEASE_BOUND && l->expires > now)
+		return false;
+	return !probed_clear(c->d->probed, a, now);
+}
+
 static uint32_t lease_time(const struct ctx *c)
 {
 	return c->p.lease_secs ? c->p.lease_secs : 12 * 3600;
@@ -465,6 +512,11 @@ static int full(struct ctx *c, struct dhcpd_reply *out, int64_t now)
 			    "no free address in the pool of %s: not answered (enlarge range = or free leases)" :
 			    "no [pool %s] and no reserved address: not answered", c->pool ? c->pool->name : c->ifc->name);
 			return 0;
+		}
+		if (needs_probe(c, a, now)) {
+			out->probe = a;
+			say(out, c, "probing %s (ARP) before offering it", in4_str(a, s));
+			return DHCPD_PROBE;
 		}
 		if (c->d->conf->rapid_commit && m->rapid_commit)
 			return ack(c, out, a, now, true);

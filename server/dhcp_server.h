@@ -33,11 +33,23 @@ struct dhcpd_iface {
 	const struct dhcp_pool *pool;   /* its [pool], or NULL */
 };
 
+/* Addresses the loop ARP-probed with no answer, each until a time (the
+ * handler offers a new address only once it is here, when the
+ * configuration asks for probes). A ring: the oldest goes first. */
+#define DHCPD_PROBED_MAX 64
+#define DHCPD_PROBED_KEEP_S 10  /* a probe's "no answer" holds this long (DISCOVER retries) */
+struct dhcpd_probed {
+	in4_t addr[DHCPD_PROBED_MAX];
+	int64_t until[DHCPD_PROBED_MAX];
+	unsigned next;
+};
+
 struct dhcpd {
 	const struct nrd_conf *conf;
 	const struct nrd_client *clients;
 	int nclients;
 	struct lease_table *leases;
+	const struct dhcpd_probed *probed;      /* NULL: nothing probed yet */
 };
 
 /* What to send, where, and a line for the log. */
@@ -47,6 +59,7 @@ struct dhcpd_reply {
 	in4_t dst;                      /* 255.255.255.255: broadcast */
 	uint16_t dport;                 /* 68, or 67 to a relay */
 	uint32_t delay_ms;              /* wait this long first (Pi 3 ROM) */
+	in4_t probe;                    /* DHCPD_PROBE: the address to probe */
 	char log[320];                  /* "DISCOVER from dc:a6:..(serial ..) -> OFFER 10.77.0.11" */
 };
 
@@ -64,9 +77,20 @@ enum dhcpd_kind {
 enum dhcpd_kind dhcpd_kind_of(const struct dhcp_msg *m);
 
 /* 1 with *out filled when there is something to send, 0 when the request
- * is to be dropped (out->log says why when it is worth a line). */
+ * is to be dropped (out->log says why when it is worth a line), or
+ * DHCPD_PROBE: ARP-probe out->probe, then give the same request again
+ * (dhcpd_probed_add() when nobody answered, dhcpd_conflict() when a host
+ * did). */
+#define DHCPD_PROBE 2
 int dhcpd_handle(const struct dhcpd *d, const struct dhcpd_iface *ifc, const uint8_t *pkt, size_t len,
 		 int64_t now, struct dhcpd_reply *out);
+
+/* Nobody answered a probe for a: it may be offered until `until`. */
+void dhcpd_probed_add(struct dhcpd_probed *p, in4_t a, int64_t until);
+
+/* The host with mac answered a probe for a: a is in use outside our
+ * leases, held back like a DECLINEd address (journaled). 0 or -errno. */
+int dhcpd_conflict(const struct dhcpd *d, in4_t a, const uint8_t mac[6], int64_t now);
 
 /* The Raspberry Pi PXE menu of option 43, as dnsmasq's pxe-service line
  * builds it: discovery control 3, prompt "PXE" with timeout 0, one menu

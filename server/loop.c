@@ -12,6 +12,8 @@
 #include "conf_load.h"
 #include "log.h"
 
+#define ARP_EV 0x100             /* epoll data of interface i's ARP socket: ARP_EV + i */
+
 static int64_t mono_ms(void)
 {
 	struct timespec ts;
@@ -59,6 +61,10 @@ static void reload(struct loop *L)
 			break;
 		}
 	}
+	if (c.arp_probe_ms && L->nsocks && L->arps[0].fd < 0) {
+		log_warn("reload: arp-probe was off at start and needs its sockets: it takes a restart (not probing)");
+		c.arp_probe_ms = 0;
+	}
 	free(L->clients);
 	L->conf = c;
 	L->clients = cl;
@@ -94,6 +100,35 @@ static bool rate_limited(struct loop *L, const uint8_t *pkt, size_t len, int64_t
 	return true;
 }
 
+static void start_probe(struct loop *L, int i, const uint8_t *pkt, size_t len, in4_t a, int conflicts);
+
+/* One request through the pure handler: true when *out is to go out now;
+ * false when there is nothing to send, or it was put off (the Pi 3 ROM's
+ * delay) or waits for an ARP probe (the request runs again after it). */
+static bool handle(struct loop *L, int i, const uint8_t *pkt, size_t len, int conflicts, struct dhcpd_reply *out)
+{
+	struct dhcpd d = { &L->conf, L->clients, L->nclients, &L->leases, &L->probed };
+	int r = dhcpd_handle(&d, &L->ifcs[i], pkt, len, (int64_t)time(NULL), out);
+
+	if (out->log[0])
+		log_info("%s", out->log);
+	if (r == DHCPD_PROBE) {
+		start_probe(L, i, pkt, len, out->probe, conflicts);
+		return false;
+	}
+	if (r != 1)
+		return false;
+	if (out->delay_ms && L->npend < LOOP_MAX_PENDING) {
+		struct pending *p = &L->pend[L->npend++];
+
+		p->due_ms = mono_ms() + out->delay_ms;
+		p->sock = i;
+		p->r = *out;
+		return false;
+	}
+	return true;
+}
+
 /* Requests are taken BATCH at a time (recvmmsg): each is answered by the
  * pure handler, the leases it bound reach the journal in one write, and
  * only then do the replies go out, in one sendmmsg — the journal is still
@@ -103,8 +138,7 @@ static void on_packet(struct loop *L, int i)
 	static uint8_t bufs[DHCPD_NET_BATCH][DHCP_PKT_MAX];
 	static struct dhcpd_reply outs[DHCPD_NET_BATCH];
 	size_t lens[DHCPD_NET_BATCH];
-	struct dhcpd d = { &L->conf, L->clients, L->nclients, &L->leases };
-	int n, nsend, k;
+	int n, nsend, k, npend;
 
 	log_hold(true);
 	do {
@@ -113,31 +147,20 @@ static void on_packet(struct loop *L, int i)
 			break;
 		lease_batch_begin(&L->leases);
 		nsend = 0;
+		npend = L->npend;
 		for (k = 0; k < n; k++) {
-			struct dhcpd_reply *out = &outs[nsend];
-			int64_t now = (int64_t)time(NULL);
-
 			L->nreq++;
-			if (rate_limited(L, bufs[k], lens[k], now))
+			if (rate_limited(L, bufs[k], lens[k], (int64_t)time(NULL)))
 				continue;
-			if (dhcpd_handle(&d, &L->ifcs[i], bufs[k], lens[k], now, out) == 1) {
-				if (out->delay_ms && L->npend < LOOP_MAX_PENDING) {
-					struct pending *p = &L->pend[L->npend++];
-
-					p->due_ms = mono_ms() + out->delay_ms;
-					p->sock = i;
-					p->r = *out;
-				} else {
-					nsend++;
-				}
-			}
-			if (out->log[0])
-				log_info("%s", out->log);
+			if (handle(L, i, bufs[k], lens[k], 0, &outs[nsend]))
+				nsend++;
 		}
 		k = lease_batch_end(&L->leases);
 		if (k < 0) {
 			log_err("cannot write the lease journal in %s: %s; %d repl%s not sent (the clients will ask "
-				"again)", L->conf.state_dir, strerror(-k), nsend, nsend == 1 ? "y" : "ies");
+				"again)", L->conf.state_dir, strerror(-k), nsend + L->npend - npend,
+				nsend + L->npend - npend == 1 ? "y" : "ies");
+			L->npend = npend;
 			continue;
 		}
 		k = nsend ? dhcpd_net_send(&L->socks[i], outs, nsend) : 0;
@@ -148,6 +171,125 @@ static void on_packet(struct loop *L, int i)
 				 nsend - (k > 0 ? k : 0) == 1 ? "y" : "ies", strerror(k < 0 ? -k : errno));
 	} while (n == DHCPD_NET_BATCH);
 	log_hold(false);
+}
+
+/* ---- ARP probes (arp-probe = MS) ------------------------------------------ */
+
+static void start_probe(struct loop *L, int i, const uint8_t *pkt, size_t len, in4_t a, int conflicts)
+{
+	struct probe *p;
+	char s[IN4_STRLEN];
+	int r;
+
+	for (int k = 0; k < L->nprobes; k++) {
+		if (L->probes[k].addr != a)
+			continue;
+		/* A retransmission: the probe under way answers the newest
+		 * copy. (Another client whose search met the same address
+		 * asks again, and finds it probed.) */
+		if (!memcmp(L->probes[k].chaddr, pkt + 28, 6)) {
+			memcpy(L->probes[k].pkt, pkt, len);
+			L->probes[k].len = len;
+		}
+		return;
+	}
+	if (L->nprobes == LOOP_MAX_PROBES) {
+		log_warn("%d ARP probes already waiting: a request for %s dropped (the client asks again)",
+			 LOOP_MAX_PROBES, in4_str(a, s));
+		return;
+	}
+	p = &L->probes[L->nprobes++];
+	p->addr = a;
+	p->sock = i;
+	p->conflicts = conflicts;
+	memcpy(p->chaddr, pkt + 28, 6);
+	memcpy(p->pkt, pkt, len);
+	p->len = len;
+	p->due_ms = mono_ms() + L->conf.arp_probe_ms;
+	r = L->arps[i].fd >= 0 ? arp_probe_send(&L->arps[i], a) : -EBADF;
+	if (r < 0) {
+		/* Probing is a precaution: when it cannot be done the offer
+		 * still goes out (at once), and the log says so. */
+		log_warn("%s: cannot send the ARP probe for %s: %s; offering it unprobed", L->socks[i].ifname,
+			 in4_str(a, s), strerror(-r));
+		p->due_ms = 0;
+	}
+}
+
+/* The probe's request again, now that the probe is over. */
+static void rerun(struct loop *L, const struct probe *p, int conflicts)
+{
+	static struct dhcpd_reply out;
+	bool send;
+	int r;
+
+	lease_batch_begin(&L->leases);
+	send = handle(L, p->sock, p->pkt, p->len, conflicts, &out);
+	r = lease_batch_end(&L->leases);
+	if (r < 0) {
+		log_err("cannot write the lease journal in %s: %s; reply not sent", L->conf.state_dir, strerror(-r));
+		return;
+	}
+	if (send && dhcpd_net_send(&L->socks[p->sock], &out, 1) == 1)
+		L->nreply++;
+}
+
+/* Probes nobody answered in time: their addresses are free. */
+static void probes_due(struct loop *L)
+{
+	int64_t now = mono_ms();
+
+	for (int k = 0; k < L->nprobes;) {
+		struct probe p;
+
+		if (L->probes[k].due_ms > now) {
+			k++;
+			continue;
+		}
+		p = L->probes[k];
+		L->probes[k] = L->probes[--L->nprobes];
+		dhcpd_probed_add(&L->probed, p.addr, (int64_t)time(NULL) + DHCPD_PROBED_KEEP_S);
+		rerun(L, &p, p.conflicts);
+	}
+}
+
+/* An ARP packet on interface i: a host claiming an address being probed
+ * (other than the asking client itself) has it; the request runs again
+ * and is offered another. */
+static void on_arp(struct loop *L, int i)
+{
+	struct dhcpd d = { &L->conf, L->clients, L->nclients, &L->leases, &L->probed };
+	uint8_t mac[6];
+	in4_t ip;
+	int r, budget = 256;
+
+	while (budget-- > 0 && (r = arp_recv(&L->arps[i], &ip, mac)) != 0) {
+		char s[IN4_STRLEN];
+
+		if (r < 0) {
+			log_warn("%s: ARP socket: %s", L->socks[i].ifname, strerror(-r));
+			return;
+		}
+		for (int k = 0; r == 1 && k < L->nprobes; k++) {
+			struct probe p = L->probes[k];
+
+			if (p.addr != ip || p.sock != i || !memcmp(p.chaddr, mac, 6))
+				continue;
+			L->probes[k] = L->probes[--L->nprobes];
+			L->nconflicts++;
+			r = dhcpd_conflict(&d, ip, mac, (int64_t)time(NULL));
+			log_warn("%s: %s is in use by %02x:%02x:%02x:%02x:%02x:%02x, which has no lease from netrootd "
+				 "(an address set by hand inside the pool?): not offered for 10 min%s", L->socks[i].ifname,
+				 in4_str(ip, s), mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+				 r < 0 ? ", but that could not be journaled" : "");
+			if (p.conflicts + 1 >= PROBE_MAX_CONFLICTS)
+				log_warn("%s: %d addresses in a row found in use; this request is dropped (the client "
+					 "asks again)", L->socks[i].ifname, PROBE_MAX_CONFLICTS);
+			else
+				rerun(L, &p, p.conflicts + 1);
+			break;
+		}
+	}
 }
 
 static void send_due(struct loop *L)
@@ -191,6 +333,10 @@ int loop_run(struct loop *L)
 	for (int i = 0; i < L->nsocks; i++) {
 		ev.data.u32 = (uint32_t)i;
 		epoll_ctl(ep, EPOLL_CTL_ADD, L->socks[i].fd, &ev);
+		if (L->arps[i].fd >= 0) {
+			ev.data.u32 = ARP_EV + (uint32_t)i;
+			epoll_ctl(ep, EPOLL_CTL_ADD, L->arps[i].fd, &ev);
+		}
 	}
 	log_info("serving DHCP (%s) on %d interface%s", L->conf.dhcp_mode == DHCP_MODE_PROXY ? "proxy" :
 		 L->conf.dhcp_mode == DHCP_MODE_FULL ? "full" : "off", L->nsocks, L->nsocks == 1 ? "" : "s");
@@ -204,6 +350,9 @@ int loop_run(struct loop *L)
 			for (int i = 0; i < L->npend; i++)
 				if (L->pend[i].due_ms < first)
 					first = L->pend[i].due_ms;
+			for (int i = 0; i < L->nprobes; i++)
+				if (L->probes[i].due_ms < first)
+					first = L->probes[i].due_ms;
 			timeout = first > now ? (int)(first - now) : 0;
 		}
 		n = epoll_wait(ep, evs, 16, timeout);
@@ -221,19 +370,25 @@ int loop_run(struct loop *L)
 						continue;
 					}
 					log_info("signal %u: stopping (%llu requests, %llu replies, %llu rate-limited, "
-						 "%llu leases)", si.ssi_signo, (unsigned long long)L->nreq,
+						 "%llu ARP conflicts, %llu leases)", si.ssi_signo, (unsigned long long)L->nreq,
 						 (unsigned long long)L->nreply, (unsigned long long)L->ndropped_rate,
-						 (unsigned long long)L->leases.nlive);
-					for (int i = 0; i < L->nsocks; i++)
+						 (unsigned long long)L->nconflicts, (unsigned long long)L->leases.nlive);
+					for (int i = 0; i < L->nsocks; i++) {
 						dhcpd_net_close(&L->socks[i]);
+						arp_close(&L->arps[i]);
+					}
 					lease_close(&L->leases);
 					return 0;
 				}
 				continue;
 			}
-			on_packet(L, (int)evs[k].data.u32);
+			if (evs[k].data.u32 >= ARP_EV)
+				on_arp(L, (int)(evs[k].data.u32 - ARP_EV));
+			else
+				on_packet(L, (int)evs[k].data.u32);
 		}
 		send_due(L);
+		probes_due(L);
 		if (mono_ms() >= L->next_sweep_ms) {
 			int gone = lease_expire(&L->leases, (int64_t)time(NULL), LEASE_GRACE_S);
 

@@ -3,11 +3,14 @@
 #ifndef NETROOT_SERVER_LOOP_H
 #define NETROOT_SERVER_LOOP_H
 
+#include "arp_probe.h"
 #include "conf.h"
 #include "dhcpd_net.h"
 #include "lease.h"
 
 #define LOOP_MAX_PENDING 64     /* delayed replies held at once */
+#define LOOP_MAX_PROBES 64      /* ARP probes waiting for an answer at once */
+#define PROBE_MAX_CONFLICTS 4   /* addresses found in use for one request before it is dropped */
 #define RATE_SLOTS 1024         /* per-MAC rate limit table */
 #define RATE_MAX 30             /* requests per MAC per RATE_WINDOW_S; more are dropped */
 #define RATE_WINDOW_S 10
@@ -18,6 +21,17 @@ struct pending {
 	int64_t due_ms;
 	int sock;
 	struct dhcpd_reply r;
+};
+
+/* A request waiting for the ARP probe of the address it would be offered. */
+struct probe {
+	in4_t addr;
+	int sock;
+	int64_t due_ms;                 /* no answer by then: the address is free */
+	int conflicts;                  /* addresses already found in use for this request */
+	uint8_t chaddr[6];              /* the asking client (its own answer is no conflict) */
+	uint8_t pkt[DHCP_PKT_MAX];
+	size_t len;
 };
 
 struct rate_slot {
@@ -36,10 +50,14 @@ struct loop {
 	struct dhcpd_sock socks[NRD_MAX_IFACES];
 	int nsocks;
 	struct dhcpd_iface ifcs[NRD_MAX_IFACES];
+	struct arp_sock arps[NRD_MAX_IFACES];   /* fd -1 unless arp-probe was on at start */
+	struct probe probes[LOOP_MAX_PROBES];
+	int nprobes;
+	struct dhcpd_probed probed;
 	struct pending pend[LOOP_MAX_PENDING];
 	int npend;
 	struct rate_slot rate[RATE_SLOTS];
-	uint64_t nreq, nreply, ndropped_rate;
+	uint64_t nreq, nreply, ndropped_rate, nconflicts;
 	int64_t next_sweep_ms;
 };
 

@@ -5,7 +5,8 @@
  *   2. the configuration (netrootd.conf + clients.d), every error with
  *      file and line; --check stops here and prints what would be served;
  *   3. the lease table from the state directory (journal replayed);
- *   4. one socket per served interface (never all interfaces);
+ *   4. one socket per served interface (never all interfaces), and an
+ *      ARP socket beside it when addresses are probed before offering;
  *   5. privileges dropped to the configured user;
  *   6. the loop (loop.c) until SIGTERM; SIGHUP reloads the configuration
  *      and keeps every lease. */
@@ -43,7 +44,10 @@ static void print_plan(const struct nrd_conf *c, const struct nrd_client *cl, in
 	printf("interfaces:");
 	for (int i = 0; i < c->nifaces; i++)
 		printf(" %s", c->ifaces[i]);
-	printf("\nDHCP: %s%s\n", modes[c->dhcp_mode], c->rapid_commit ? ", rapid commit" : "");
+	printf("\nDHCP: %s%s", modes[c->dhcp_mode], c->rapid_commit ? ", rapid commit" : "");
+	if (c->arp_probe_ms)
+		printf(", new addresses ARP-probed for %u ms before they are offered", c->arp_probe_ms);
+	printf("\n");
 	for (int i = 0; i < c->npools; i++)
 		printf("pool %s%s: %s - %s, lease %u s\n", c->pools[i].name, c->pools[i].relayed ? " (relayed)" : "",
 		       in4_str(c->pools[i].start, a),
@@ -126,9 +130,12 @@ int main(int argc, char **argv)
 		return 1;
 	log_info("leases: %llu from %s/leases.journal", (unsigned long long)L.leases.nlive, L.conf.state_dir);
 
-	/* 4. the sockets */
+	/* 4. the sockets: DHCP on each served interface, and ARP there when
+	 *    new addresses are probed before they are offered */
 	for (int i = 0; i < L.conf.nifaces; i++) {
-		if (dhcpd_net_open(&L.socks[i], L.conf.ifaces[i], msg, sizeof(msg)) < 0) {
+		L.arps[i].fd = -1;
+		if (dhcpd_net_open(&L.socks[i], L.conf.ifaces[i], msg, sizeof(msg)) < 0 ||
+		    (L.conf.arp_probe_ms && arp_open(&L.arps[i], L.conf.ifaces[i], msg, sizeof(msg)) < 0)) {
 			log_err("%s", msg);
 			return 1;
 		}

@@ -3,13 +3,16 @@
  * board and a lease table pre-filled with 12 leases, in full mode and in
  * proxy mode. A reply must parse, be a BOOTREPLY echoing the xid and
  * chaddr, fit the client's room, carry no PAD between options, and offer
- * only a pool address, the board's reservation or none. A violation
- * aborts. */
+ * only a pool address, the board's reservation or none. A third pass in
+ * full mode probes new addresses (arp-probe): a probe asks for a pool
+ * address and sends nothing. The same bytes go to the ARP parser too. A
+ * violation aborts. */
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arp_probe.h"
 #include "dhcp_reply.h"
 #include "dhcp_server.h"
 
@@ -51,8 +54,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	inet_pton(AF_INET, "10.77.0.1", &ifc.addr);
 	inet_pton(AF_INET, "255.255.255.0", &ifc.netmask);
 	ifc.pool = &conf.pools[0];
-	for (int mode = DHCP_MODE_FULL; mode <= DHCP_MODE_PROXY; mode++) {
+	{
+		uint8_t mac[6];
+		in4_t ip;
+
+		(void)arp_parse_sender(data, size, &ip, mac);
+	}
+	for (int pass = 0; pass < 3; pass++) {
+		int mode = pass == 1 ? DHCP_MODE_PROXY : DHCP_MODE_FULL, r;
+
 		conf.dhcp_mode = (enum dhcp_mode)mode;
+		conf.arp_probe_ms = pass == 2 ? 100 : 0;
 		if (lease_init(&t) < 0)
 			abort();
 		for (uint32_t i = 0; i < 12; i++) {
@@ -64,7 +76,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		d.clients = &board;
 		d.nclients = 1;
 		d.leases = &t;
-		if (dhcpd_handle(&d, &ifc, data, size, 1000, &out) == 1) {
+		d.probed = NULL;
+		r = dhcpd_handle(&d, &ifc, data, size, 1000, &out);
+		if (r == DHCPD_PROBE) {
+			uint32_t p = ntohl(out.probe);
+
+			if (pass != 2 || out.len || p < 0x0a4d0064 || p > 0x0a4d0073)
+				abort();
+		} else if (r != 0 && r != 1) {
+			abort();
+		}
+		if (r == 1) {
 			size_t i = DHCP_MIN_LEN;
 			uint32_t y;
 

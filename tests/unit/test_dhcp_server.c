@@ -2,10 +2,12 @@
  * the Raspberry Pi bootloaders send (../shared/docs/research/
  * server-anchors.md §a.2) and with ordinary clients; every reply byte that
  * matters to a Pi is checked (§a.3). */
+#include "arp_probe.h"
 #include "check.h"
 #include "dhcp_server.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 static struct nrd_conf conf;
@@ -16,6 +18,7 @@ static struct dhcpd_iface ifc;
 static struct dhcpd_reply out;
 static struct dhcp_msg rep;
 static uint8_t pkt[DHCP_MSG_MAX];
+static int last_rc;                     /* dhcpd_handle()'s own return */
 
 static in4_t A(const char *s)
 {
@@ -90,7 +93,8 @@ static int send_req(const struct req *r, int64_t now)
 		wb_bytes(&w, r->relay, r->nrelay);
 	dhcp_msg_end(&w);
 	memset(&rep, 0, sizeof(rep));
-	if (dhcpd_handle(&d, &ifc, pkt, w.len, now, &out) != 1)
+	last_rc = dhcpd_handle(&d, &ifc, pkt, w.len, now, &out);
+	if (last_rc != 1)
 		return 0;
 	return dhcp_msg_parse(out.msg, out.len, &rep) == 0 ? 1 : -1;
 }
@@ -137,6 +141,7 @@ static void setup(enum dhcp_mode mode)
 	d.clients = boards;
 	d.nclients = 1;
 	d.leases = &leases;
+	d.probed = NULL;
 	memset(&ifc, 0, sizeof(ifc));
 	strcpy(ifc.name, "lab0");
 	ifc.addr = A("10.77.0.1");
@@ -331,12 +336,213 @@ static void boot_kinds(void)
 	CHECK(leases.nlive == 0, "proxy binds nothing");
 }
 
+/* ---- the documented Pi packets, as bytes (tests/unit/fixtures/dhcp) ---- */
+
+/* A fixture: hex bytes, '#' comments, blanks ignored. Its length, or 0. */
+static size_t load_hex(const char *name, uint8_t *buf, size_t cap)
+{
+	char path[256];
+	FILE *f;
+	int c, hi = -1;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "tests/unit/fixtures/dhcp/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while ((c = fgetc(f)) != EOF) {
+		int v;
+
+		if (c == '#') {
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		if (c == ' ' || c == '\n' || c == '\t')
+			continue;
+		v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (v < 0 || n == cap) {
+			n = 0;
+			break;
+		}
+		if (hi < 0) {
+			hi = v;
+		} else {
+			buf[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	fclose(f);
+	return hi < 0 ? n : 0;
+}
+
+/* Replays fixture name; 1 with out/rep filled when answered. */
+static int replay(const char *name, int64_t now)
+{
+	size_t n = load_hex(name, pkt, sizeof(pkt));
+
+	memset(&rep, 0, sizeof(rep));
+	if (n < DHCP_MIN_LEN) {
+		CHECK(0, "fixture %s loads", name);
+		return -1;
+	}
+	last_rc = dhcpd_handle(&d, &ifc, pkt, n, now, &out);
+	if (last_rc != 1)
+		return 0;
+	return dhcp_msg_parse(out.msg, out.len, &rep) == 0 ? 1 : -1;
+}
+
+/* Every reply byte a Pi's bootloader depends on (server-anchors.md §a.3). */
+static void pi_reply_bytes(const char *name, uint8_t type, bool pi3, const char *serial, bool proxy)
+{
+	static const uint8_t menu[] = { 0x06, 0x01, 0x03, 0x0a, 0x04, 0x00, 'P', 'X', 'E', 0x09, 0x14, 0x00, 0x00, 0x11,
+					'R', 'a', 's', 'p', 'b', 'e', 'r', 'r', 'y', ' ', 'P', 'i', ' ', 'B', 'o', 'o',
+					't', 0xff };
+	uint8_t menu3[sizeof(menu) + 3];
+	in4_t mask = A("255.255.255.0"), gw = A("10.77.0.1"), y;
+	struct dhcp_msg req;
+
+	memcpy(menu3, menu, sizeof(menu) - 1);
+	menu3[10] = 0x17;
+	menu3[13] = 0x14;
+	memcpy(menu3 + sizeof(menu) - 1, "   \xff", 4);
+	if (replay(name, 5000) != 1) {
+		CHECK(0, "%s: answered (%s)", name, out.log);
+		return;
+	}
+	dhcp_msg_parse(pkt, sizeof(pkt), &req);
+	y = rep.h.yiaddr;
+	CHECK(rep.h.op == BOOTREPLY && rep.h.htype == 1 && rep.h.hlen == 6 && rep.h.xid == req.h.xid &&
+	      !memcmp(rep.h.chaddr, req.h.chaddr, 16), "%s: BOOTREPLY echoing xid and chaddr", name);
+	CHECK_INT(rep.type, type, "%s: message type", name);
+	CHECK(proxy ? y == 0 : ntohl(y) >= ntohl(A("10.77.0.100")) && ntohl(y) <= ntohl(A("10.77.0.102")),
+	      "%s: yiaddr %s", name, proxy ? "0 (proxy)" : "from the pool");
+	CHECK(rep.h.siaddr == gw && rep.server_id == gw, "%s: siaddr and option 54 are the server", name);
+	CHECK(opt_is(DHO_VENDOR_CLASS, "PXEClient", 9), "%s: option 60 exactly \"PXEClient\"", name);
+	CHECK(pi3 ? opt_is(DHO_VENDOR_OPTS, menu3, sizeof(menu3)) : opt_is(DHO_VENDOR_OPTS, menu, sizeof(menu)),
+	      "%s: option 43, the %d-byte PXE menu %s", name, pi3 ? (int)sizeof(menu3) : (int)sizeof(menu),
+	      pi3 ? "with three trailing blanks" : "as dnsmasq's pxe-service builds it");
+	CHECK(opt_is(DHO_TFTP_SERVER, "10.77.0.1", 9), "%s: option 66 a dotted quad, no NUL", name);
+	if (!proxy) {
+		CHECK(opt_is(DHO_SUBNET_MASK, &mask, 4) && opt_is(DHO_ROUTER, &gw, 4),
+		      "%s: options 1 and 3%s", name, pi3 ? ", although its list lacks them" : "");
+		CHECK(dhcp_msg_has(&rep, DHO_LEASE_TIME), "%s: a lease time", name);
+	} else {
+		CHECK(!dhcp_msg_has(&rep, DHO_LEASE_TIME) && !dhcp_msg_has(&rep, DHO_SUBNET_MASK),
+		      "%s: proxy: no lease, no mask", name);
+	}
+	CHECK(no_pads(), "%s: no pad bytes, END last", name);
+	CHECK(out.len <= 576 - 28, "%s: fits 576 bytes (it sends no option 57): %zu", name, out.len);
+	CHECK(out.dst == 0xffffffffu && out.dport == 68, "%s: broadcast to port 68", name);
+	CHECK_INT(out.delay_ms, pi3 ? 1000u : 0u, "%s: reply delay", name);
+	CHECK(strstr(out.log, serial) != NULL, "%s: the log names serial %s (%s)", name, serial, out.log);
+}
+
+static void pi_fixtures(void)
+{
+	setup(DHCP_MODE_FULL);
+	pi_reply_bytes("pi4-discover.hex", DHCPOFFER, false, "serial ab5a4158", false);
+	pi_reply_bytes("pi4-request.hex", DHCPACK, false, "serial ab5a4158", false);
+	CHECK(rep.h.yiaddr == A("10.77.0.100") || last_rc != 1, "Pi 4 REQUEST: ACK of the address it asked for");
+	pi_reply_bytes("pi5-discover.hex", DHCPOFFER, false, "serial 5c0ffee5", false);
+	pi_reply_bytes("pi5-request.hex", DHCPACK, false, "serial 5c0ffee5", false);
+	CHECK(rep.h.yiaddr == A("10.77.0.101"), "Pi 5 (OUI 2c:cf:67) REQUEST: ACK of 10.77.0.101");
+	pi_reply_bytes("pi3-rom-discover.hex", DHCPOFFER, true, "serial 7285c0f2", false);
+	CHECK(leases.nlive == 3 && lease_by_addr(&leases, rep.h.yiaddr) && rep.h.yiaddr == A("10.77.0.102"),
+	      "Pi 3 ROM: the last free address, held at once on the OFFER");
+	setup(DHCP_MODE_PROXY);
+	pi_reply_bytes("pi4-discover.hex", DHCPOFFER, false, "serial ab5a4158", true);
+	pi_reply_bytes("pi5-discover.hex", DHCPOFFER, false, "serial 5c0ffee5", true);
+	pi_reply_bytes("pi3-rom-discover.hex", DHCPOFFER, true, "serial 7285c0f2", true);
+	CHECK(leases.nlive == 0, "proxy: the fixtures bound nothing");
+}
+
+/* arp-probe: a new address is probed before it is offered; a host that
+ * answers has it, and the client is offered another. */
+static void probes(void)
+{
+	static struct dhcpd_probed probed;
+	static const uint8_t squatter[6] = { 0x02, 0, 0, 0, 0, 0x66 };
+	struct req r = { .type = DHCPDISCOVER, .mac = mac_pc, .prl = pc_prl, .nprl = sizeof(pc_prl), .arch = -1,
+			 .requested = A("10.77.0.100") };
+	in4_t other;
+
+	setup(DHCP_MODE_FULL);
+	conf.arp_probe_ms = 200;
+	memset(&probed, 0, sizeof(probed));
+	d.probed = &probed;
+	CHECK(send_req(&r, 1000) == 0 && last_rc == DHCPD_PROBE && out.probe == A("10.77.0.100") && out.len == 0 &&
+	      strstr(out.log, "probing 10.77.0.100"), "a new address is probed first, nothing sent (%s)", out.log);
+	dhcpd_probed_add(&probed, A("10.77.0.100"), 1000 + DHCPD_PROBED_KEEP_S);
+	CHECK(send_req(&r, 1001) == 1 && rep.type == DHCPOFFER && rep.h.yiaddr == A("10.77.0.100"),
+	      "nobody answered: the same request is offered that address");
+
+	/* A host answers for the address: held back, another one probed. */
+	r.requested = A("10.77.0.101");
+	CHECK(send_req(&r, 1002) == 0 && last_rc == DHCPD_PROBE && out.probe == A("10.77.0.101"), "101 probed");
+	CHECK_INT(dhcpd_conflict(&d, A("10.77.0.101"), squatter, 1002), 0, "the answer recorded as a conflict");
+	CHECK(send_req(&r, 1003) == 0 && last_rc == DHCPD_PROBE && out.probe != A("10.77.0.101") && out.probe,
+	      "the request again: another address probed, not the one in use");
+	other = out.probe;
+	dhcpd_probed_add(&probed, other, 1003 + DHCPD_PROBED_KEEP_S);
+	CHECK(send_req(&r, 1004) == 1 && rep.type == DHCPOFFER && rep.h.yiaddr == other, "and offered");
+	r.type = DHCPREQUEST;
+	r.server_id = A("10.77.0.1");
+	CHECK(send_req(&r, 1005) == 1 && rep.type == DHCPNAK, "a REQUEST for the address in use: NAK");
+	r.requested = other;
+	CHECK(send_req(&r, 1006) == 1 && rep.type == DHCPACK && rep.h.yiaddr == other, "its offered one: ACK");
+	r.type = DHCPDISCOVER;
+	r.server_id = 0;
+	CHECK(send_req(&r, 1006 + 3600 - 10) == 1 && rep.type == DHCPOFFER && rep.h.yiaddr == other,
+	      "the client's own bound address is not probed again (the probe long forgotten)");
+	CHECK(send_req(&r, 1006 + 600 + 1) == 1 && last_rc == 1, "still its own");
+
+	/* A reservation is the board's whatever answers; a relayed board's
+	 * subnet is out of ARP's reach. */
+	r = (struct req){ .type = DHCPDISCOVER, .mac = mac_pi4, .prl = pi4_prl, .nprl = sizeof(pi4_prl), .pxe = true,
+			  .guid = guid_pi4, .arch = 0 };
+	CHECK(send_req(&r, 2000) == 1 && rep.h.yiaddr == A("10.77.0.11"), "a reserved address is not probed");
+	r = (struct req){ .type = DHCPDISCOVER, .mac = squatter, .giaddr = A("10.99.0.1"), .arch = -1 };
+	CHECK(send_req(&r, 2000) == 1 && rep.type == DHCPOFFER, "a relayed request is not probed (%s)", out.log);
+	conf.arp_probe_ms = 0;
+	d.probed = NULL;
+}
+
+/* The ARP parser: what claims an address, and what does not. */
+static void arp_parse(void)
+{
+	uint8_t p[28] = { 0, 1, 8, 0, 6, 4, 0, 2, 2, 0, 0, 0, 0, 0x66, 10, 77, 0, 101, 0xaa, 0xbb, 0xcc, 0xdd, 0xee,
+			  0xff, 10, 77, 0, 1 };
+	uint8_t mac[6];
+	in4_t ip = 0;
+
+	CHECK(arp_parse_sender(p, sizeof(p), &ip, mac) == 0 && ip == A("10.77.0.101") && mac[5] == 0x66,
+	      "an ARP reply claims its sender address");
+	p[7] = 1;
+	CHECK(arp_parse_sender(p, sizeof(p), &ip, mac) == 0, "so does a request (a gratuitous one, too)");
+	CHECK(arp_parse_sender(p, 27, &ip, mac) < 0, "one byte short: refused");
+	p[14] = 0;
+	p[15] = 0;
+	p[16] = 0;
+	p[17] = 0;
+	CHECK(arp_parse_sender(p, sizeof(p), &ip, mac) < 0, "a probe (sender 0.0.0.0) claims nothing");
+	p[14] = 10;
+	p[4] = 8;
+	CHECK(arp_parse_sender(p, sizeof(p), &ip, mac) < 0, "hardware length 8: not Ethernet, refused");
+	p[4] = 6;
+	p[7] = 3;
+	CHECK(arp_parse_sender(p, sizeof(p), &ip, mac) < 0, "RARP op 3: refused");
+}
+
 int main(void)
 {
 	lease_init(&leases);
 	pis();
 	ordinary();
 	boot_kinds();
+	probes();
+	arp_parse();
+	pi_fixtures();
 	lease_close(&leases);
 	return check_done();
 }
