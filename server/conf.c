@@ -365,9 +365,15 @@ void nrd_conf_defaults(struct nrd_conf *c)
 	c->rapid_commit = true;
 	c->dhcp.lease_secs = 12 * 3600;
 	text_copy(c->boot.pi_menu, sizeof(c->boot.pi_menu), "Raspberry Pi Boot");
+	c->tftp.fallback = true;
+	c->tftp.max_sessions = 256;
+	c->tftp.retries = 6;
+	c->tftp.retransmit_ms = 1000;
+	c->tftp.max_blksize = 65464;
+	c->tftp.max_window = 64;
 }
 
-enum section { SEC_NONE, SEC_NETROOTD, SEC_DHCP, SEC_POOL, SEC_BOOT };
+enum section { SEC_NONE, SEC_NETROOTD, SEC_DHCP, SEC_POOL, SEC_BOOT, SEC_TFTP };
 
 static int set_netrootd(struct nrd_conf *c, struct val key, struct val v, const char **why, bool *known)
 {
@@ -489,6 +495,58 @@ static int set_boot(struct boot_conf *b, struct val key, struct val v, const cha
 	return -1;
 }
 
+/* A number key of [tftp] from lo to hi. */
+static int tftp_number(struct val v, uint64_t lo, uint64_t hi, uint32_t *out, const char **why, const char *what)
+{
+	uint64_t x;
+
+	if (get_number(v, "", hi, &x, why) < 0 || x < lo) {
+		*why = what;
+		return -1;
+	}
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static int set_tftp(struct tftp_conf *t, struct val key, struct val v, const char **why, bool *known)
+{
+	*known = true;
+	if (word_is(key, "root"))
+		return get_text(v, t->root, sizeof(t->root), why);
+	if (word_is(key, "single-port"))
+		return get_bool(v, &t->single_port, why);
+	if (word_is(key, "fallback"))
+		return get_bool(v, &t->fallback, why);
+	if (word_is(key, "unique-root")) {
+		struct val w = next_word(&v);
+
+		*why = "off, mac or ip";
+		if (next_word(&v).n)
+			return -1;
+		if (word_is(w, "off"))
+			t->unique_root = TFTP_UR_OFF;
+		else if (word_is(w, "mac"))
+			t->unique_root = TFTP_UR_MAC;
+		else if (word_is(w, "ip"))
+			t->unique_root = TFTP_UR_IP;
+		else
+			return -1;
+		return 0;
+	}
+	if (word_is(key, "max-sessions"))
+		return tftp_number(v, 1, 65536, &t->max_sessions, why, "a number of transfers, 1 to 65536");
+	if (word_is(key, "retries"))
+		return tftp_number(v, 1, 100, &t->retries, why, "a number of resends, 1 to 100");
+	if (word_is(key, "retransmit"))
+		return tftp_number(v, 10, 60000, &t->retransmit_ms, why, "milliseconds, 10 to 60000");
+	if (word_is(key, "max-blksize"))
+		return tftp_number(v, 512, 65464, &t->max_blksize, why, "bytes, 512 to 65464");
+	if (word_is(key, "max-window"))
+		return tftp_number(v, 1, 64, &t->max_window, why, "blocks, 1 to 64");
+	*known = false;
+	return -1;
+}
+
 #define PARAM_KEYS "netmask, router, dns, ntp, domain, search, root-path, boot-file, tftp-server, mtu, lease-time"
 
 static const char *const section_keys[] = {
@@ -498,6 +556,8 @@ static const char *const section_keys[] = {
 	[SEC_POOL] = "range, " PARAM_KEYS,
 	[SEC_BOOT] = "pi-menu, pi-reply-delay, pxe-bios, efi-x64, efi-arm64, uboot, pxelinux-config, "
 		     "pxelinux-prefix",
+	[SEC_TFTP] = "root, single-port, unique-root, fallback, max-sessions, retries, retransmit, max-blksize, "
+		     "max-window",
 };
 
 int nrd_conf_parse(struct nrd_conf *c, const char *file, const char *text, size_t len, struct conf_error *err)
@@ -525,6 +585,8 @@ int nrd_conf_parse(struct nrd_conf *c, const char *file, const char *text, size_
 				sec = SEC_DHCP;
 			else if (word_is(l.sec, "boot") && !l.arg.n)
 				sec = SEC_BOOT;
+			else if (word_is(l.sec, "tftp") && !l.arg.n)
+				sec = SEC_TFTP;
 			else if (word_is(l.sec, "pool") && l.arg.n && l.arg.n < IFNAME_LEN) {
 				sec = SEC_POOL;
 				for (int i = 0; i < c->npools; i++)
@@ -539,7 +601,7 @@ int nrd_conf_parse(struct nrd_conf *c, const char *file, const char *text, size_
 				pool->line = l.no;
 			} else {
 				return err_at(err, file, l.no, "unknown section [%.*s%s%.*s]: expected [netrootd], [dhcp], "
-					      "[pool NAME] or [boot]", (int)l.sec.n, l.sec.p, l.arg.n ? " " : "",
+					      "[pool NAME], [boot] or [tftp]", (int)l.sec.n, l.sec.p, l.arg.n ? " " : "",
 					      (int)l.arg.n, l.arg.p);
 			}
 			continue;
@@ -561,6 +623,9 @@ int nrd_conf_parse(struct nrd_conf *c, const char *file, const char *text, size_
 			break;
 		case SEC_BOOT:
 			r = set_boot(&c->boot, l.key, l.value, &why, &known);
+			break;
+		case SEC_TFTP:
+			r = set_tftp(&c->tftp, l.key, l.value, &why, &known);
 			break;
 		}
 		if (!known)
@@ -590,6 +655,8 @@ int nrd_conf_parse(struct nrd_conf *c, const char *file, const char *text, size_
 			return err_at(err, file, p->line, "[pool %s]: the range is not inside one subnet of netmask %s",
 				      p->name, in4_str(p->p.netmask, (char[IN4_STRLEN]){ 0 }));
 	}
+	if (c->tftp.root[0] && c->tftp.root[0] != '/')
+		return err_at(err, file, 0, "[tftp] root = %s: give an absolute path", c->tftp.root);
 	if (c->dhcp_mode == DHCP_MODE_FULL && c->npools == 0)
 		return err_at(err, file, 0, "[dhcp] mode = full needs a [pool INTERFACE] with a range (or mode = proxy "
 			      "beside another DHCP server)");

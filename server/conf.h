@@ -74,6 +74,20 @@ struct boot_conf {
 	char pxelinux_prefix[NRD_TEXT_LEN];   /* option 210 */
 };
 
+/* [tftp]: the TFTP server (off unless root is given). */
+enum tftp_unique_root { TFTP_UR_OFF = 0, TFTP_UR_MAC, TFTP_UR_IP };
+struct tftp_conf {
+	char root[PATH_LEN];            /* "": no TFTP */
+	bool single_port;               /* replies from port 69 (firewalls, NAT) */
+	enum tftp_unique_root unique_root;
+	bool fallback;                  /* a file missing in a client's directory: the top one */
+	uint32_t max_sessions;
+	uint32_t retries;               /* resends of one window before the client counts as gone */
+	uint32_t retransmit_ms;         /* when the client gave no timeout option */
+	uint32_t max_blksize;
+	uint32_t max_window;
+};
+
 struct nrd_conf {
 	char ifaces[NRD_MAX_IFACES][IFNAME_LEN];
 	int nifaces;
@@ -88,6 +102,7 @@ struct nrd_conf {
 	struct dhcp_pool pools[NRD_MAX_IFACES];
 	int npools;
 	struct boot_conf boot;
+	struct tftp_conf tftp;
 };
 
 /* One board: clients.d/NAME.conf. Identified by its MAC and/or its Pi

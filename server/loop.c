@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -38,6 +39,39 @@ static void map_ifaces(struct loop *L)
 	}
 }
 
+/* unique-root = mac: a TFTP client's MAC from its address: the lease we
+ * gave it, else the kernel's neighbour table (proxy mode, static boards). */
+static int mac_of(void *ctx, in4_t ip, uint8_t mac[6])
+{
+	struct loop *L = ctx;
+	const struct lease *l = lease_by_addr(&L->leases, ip);
+	char line[256], want[IN4_STRLEN];
+	FILE *f;
+	int r = -1;
+
+	if (l && l->cid_len == 7 && l->cid[0] == 1) {
+		memcpy(mac, l->cid + 1, 6);
+		return 0;
+	}
+	f = fopen("/proc/net/arp", "re");
+	if (!f)
+		return -1;
+	in4_str(ip, want);
+	while (r < 0 && fgets(line, sizeof(line), f)) {
+		char a[64], hw[64];
+		unsigned m[6];
+
+		if (sscanf(line, "%63s %*s %*s %63s", a, hw) == 2 && !strcmp(a, want) &&
+		    sscanf(hw, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) == 6) {
+			for (int i = 0; i < 6; i++)
+				mac[i] = (uint8_t)m[i];
+			r = 0;
+		}
+	}
+	fclose(f);
+	return r;
+}
+
 /* SIGHUP: the configuration and the boards again; the leases stay. */
 static void reload(struct loop *L)
 {
@@ -60,6 +94,13 @@ static void reload(struct loop *L)
 			log_warn("reload: the served interfaces changed; that takes a restart (still serving the old set)");
 			break;
 		}
+	}
+	if (strcmp(c.tftp.root, L->conf.tftp.root) || c.tftp.single_port != L->conf.tftp.single_port ||
+	    c.tftp.max_sessions != L->conf.tftp.max_sessions) {
+		log_warn("reload: [tftp] root, single-port and max-sessions take a restart (keeping the running ones)");
+		memcpy(c.tftp.root, L->conf.tftp.root, sizeof(c.tftp.root));
+		c.tftp.single_port = L->conf.tftp.single_port;
+		c.tftp.max_sessions = L->conf.tftp.max_sessions;
 	}
 	if (c.arp_probe_ms && L->nsocks && L->arps[0].fd < 0) {
 		log_warn("reload: arp-probe was off at start and needs its sockets: it takes a restart (not probing)");
@@ -330,6 +371,15 @@ int loop_run(struct loop *L)
 	ev.events = EPOLLIN;
 	ev.data.u32 = 0xffff;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	if (L->tftp_on) {
+		L->tftp.epfd = ep;
+		L->tftp.mac_of = mac_of;
+		L->tftp.ctx = L;
+		for (int i = 0; i < L->tftp.nls; i++) {
+			ev.data.u32 = TFTPD_EV_LISTEN + (uint32_t)i;
+			epoll_ctl(ep, EPOLL_CTL_ADD, L->tftp.ls[i].fd, &ev);
+		}
+	}
 	for (int i = 0; i < L->nsocks; i++) {
 		ev.data.u32 = (uint32_t)i;
 		epoll_ctl(ep, EPOLL_CTL_ADD, L->socks[i].fd, &ev);
@@ -338,10 +388,12 @@ int loop_run(struct loop *L)
 			epoll_ctl(ep, EPOLL_CTL_ADD, L->arps[i].fd, &ev);
 		}
 	}
+	if (L->tftp_on)
+		log_info("serving TFTP from %s%s", L->conf.tftp.root, L->conf.tftp.single_port ? " (single port)" : "");
 	log_info("serving DHCP (%s) on %d interface%s", L->conf.dhcp_mode == DHCP_MODE_PROXY ? "proxy" :
 		 L->conf.dhcp_mode == DHCP_MODE_FULL ? "full" : "off", L->nsocks, L->nsocks == 1 ? "" : "s");
 	for (;;) {
-		struct epoll_event evs[16];
+		struct epoll_event evs[64];
 		int timeout = -1, n;
 
 		{
@@ -353,9 +405,11 @@ int loop_run(struct loop *L)
 			for (int i = 0; i < L->nprobes; i++)
 				if (L->probes[i].due_ms < first)
 					first = L->probes[i].due_ms;
+			if (L->tftp_on && tftpd_next_deadline(&L->tftp) < first)
+				first = tftpd_next_deadline(&L->tftp);
 			timeout = first > now ? (int)(first - now) : 0;
 		}
-		n = epoll_wait(ep, evs, 16, timeout);
+		n = epoll_wait(ep, evs, 64, timeout);
 		if (n < 0 && errno != EINTR) {
 			log_err("epoll_wait: %s", strerror(errno));
 			return 1;
@@ -377,18 +431,35 @@ int loop_run(struct loop *L)
 						dhcpd_net_close(&L->socks[i]);
 						arp_close(&L->arps[i]);
 					}
+					if (L->tftp_on) {
+						log_info("TFTP: %llu requests, %llu files sent, %llu ended by the client, "
+							 "%llu given up, %llu refused, %llu chunk reads for %llu cache "
+							 "hits", (unsigned long long)L->tftp.nreq,
+							 (unsigned long long)L->tftp.ndone, (unsigned long long)L->tftp.nended,
+							 (unsigned long long)L->tftp.nfailed,
+							 (unsigned long long)L->tftp.nrefused,
+							 (unsigned long long)L->tftp.cache.reads,
+							 (unsigned long long)L->tftp.cache.hits);
+						tftpd_close(&L->tftp);
+					}
 					lease_close(&L->leases);
 					return 0;
 				}
 				continue;
 			}
-			if (evs[k].data.u32 >= ARP_EV)
+			if (evs[k].data.u32 >= TFTPD_EV_SESS)
+				tftpd_on_session(&L->tftp, evs[k].data.u32 - TFTPD_EV_SESS, mono_ms());
+			else if (evs[k].data.u32 >= TFTPD_EV_LISTEN)
+				tftpd_on_listen(&L->tftp, (int)(evs[k].data.u32 - TFTPD_EV_LISTEN), mono_ms());
+			else if (evs[k].data.u32 >= ARP_EV)
 				on_arp(L, (int)(evs[k].data.u32 - ARP_EV));
 			else
 				on_packet(L, (int)evs[k].data.u32);
 		}
 		send_due(L);
 		probes_due(L);
+		if (L->tftp_on)
+			tftpd_on_time(&L->tftp, mono_ms());
 		if (mono_ms() >= L->next_sweep_ms) {
 			int gone = lease_expire(&L->leases, (int64_t)time(NULL), LEASE_GRACE_S);
 

@@ -7,6 +7,7 @@
 #include "conf.h"
 #include "dhcpd_net.h"
 #include "lease.h"
+#include "tftpd.h"
 
 #define LOOP_MAX_PENDING 64     /* delayed replies held at once */
 #define LOOP_MAX_PROBES 64      /* ARP probes waiting for an answer at once */
@@ -54,6 +55,8 @@ struct loop {
 	struct probe probes[LOOP_MAX_PROBES];
 	int nprobes;
 	struct dhcpd_probed probed;
+	bool tftp_on;                   /* [tftp] root given: tftp is open */
+	struct tftpd tftp;
 	struct pending pend[LOOP_MAX_PENDING];
 	int npend;
 	struct rate_slot rate[RATE_SLOTS];

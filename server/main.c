@@ -7,6 +7,7 @@
  *   3. the lease table from the state directory (journal replayed);
  *   4. one socket per served interface (never all interfaces), and an
  *      ARP socket beside it when addresses are probed before offering;
+ *      TFTP's port 69 there and its root directory when [tftp] has one;
  *   5. privileges dropped to the configured user;
  *   6. the loop (loop.c) until SIGTERM; SIGHUP reloads the configuration
  *      and keeps every lease. */
@@ -52,6 +53,11 @@ static void print_plan(const struct nrd_conf *c, const struct nrd_client *cl, in
 		printf("pool %s%s: %s - %s, lease %u s\n", c->pools[i].name, c->pools[i].relayed ? " (relayed)" : "",
 		       in4_str(c->pools[i].start, a),
 		       in4_str(c->pools[i].end, b), c->pools[i].p.lease_secs ? c->pools[i].p.lease_secs : c->dhcp.lease_secs);
+	if (c->tftp.root[0])
+		printf("TFTP: %s%s%s%s, at most %u transfers\n", c->tftp.root, c->tftp.single_port ? ", single port" : "",
+		       c->tftp.unique_root == TFTP_UR_MAC ? ", a directory per MAC" :
+		       c->tftp.unique_root == TFTP_UR_IP ? ", a directory per IP" : "",
+		       c->tftp.fallback ? ", missing files from the top" : "", c->tftp.max_sessions);
 	printf("Raspberry Pi menu: \"%s\"%s\n", c->boot.pi_menu,
 	       c->boot.pi_reply_delay_ms ? " (Pi 3 ROM answered after a delay)" : "");
 	printf("%d board%s:\n", n, n == 1 ? "" : "s");
@@ -140,6 +146,17 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		L.nsocks++;
+	}
+	if (L.conf.tftp.root[0]) {
+		in4_t addrs[NRD_MAX_IFACES];
+
+		for (int i = 0; i < L.nsocks; i++)
+			addrs[i] = L.socks[i].addr;
+		if (tftpd_open(&L.tftp, &L.conf.tftp, L.conf.ifaces, addrs, L.nsocks, -1, msg, sizeof(msg)) < 0) {
+			log_err("%s", msg);
+			return 1;
+		}
+		L.tftp_on = true;
 	}
 
 	/* 5. privileges */

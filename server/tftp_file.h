@@ -1,0 +1,72 @@
+/* The files the TFTP server is sending, and what it has read of them
+ * (server/tftp_file.c).
+ *
+ * A file is opened once however many clients read it: requests for the
+ * same file (device, inode, size and mtime) share one entry, and its bytes
+ * are read in 256 KiB chunks into one cache shared by every transfer, so
+ * 64 Pis fetching the same kernel together cost one read of each chunk,
+ * not 64 (and no syscall per block: one pread per chunk). The cache holds
+ * TFTP_CACHE_BYTES at most; chunks no transfer is sending from are
+ * dropped oldest first. A file replaced while being sent keeps its old
+ * entry (the open descriptor) for the transfers already under way; new
+ * requests see the new file. A file that shrinks under a transfer ends it
+ * with an error rather than sending bytes that are not there. */
+#ifndef NETROOT_SERVER_TFTP_FILE_H
+#define NETROOT_SERVER_TFTP_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#define TFTP_CHUNK (256u * 1024)        /* bytes read at once */
+#define TFTP_CACHE_BYTES (4u << 20)     /* chunks kept (more only while pinned) */
+
+struct tftp_chunk;
+
+struct tftp_file {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	uint64_t size;
+	int64_t mtime_ns;
+	uint32_t refs;                  /* transfers reading it */
+	uint32_t nchunks;
+	struct tftp_chunk **chunks;     /* by index; NULL: not in the cache */
+	struct tftp_file *next;         /* the cache's list of open files */
+	bool stale;                     /* replaced on disk: no new transfers */
+};
+
+#define TFTP_PINS_MAX 256       /* chunk pins held at once (a window of 64 blocks needs <= 128) */
+
+struct tftp_cache {
+	struct tftp_file *files;
+	struct tftp_chunk *lru_head, *lru_tail;   /* unpinned chunks, oldest first */
+	size_t bytes;                   /* in chunks now */
+	struct tftp_chunk *pinned[TFTP_PINS_MAX];
+	int npinned;
+	uint64_t reads, hits;           /* preads done / chunk lookups served from memory */
+};
+
+/* The shared entry for the open regular file fd (which it takes: closed
+ * when an entry for the same file exists already). NULL on ENOMEM (fd
+ * closed). */
+struct tftp_file *tftp_file_get(struct tftp_cache *c, int fd, const struct stat *st);
+void tftp_file_put(struct tftp_cache *c, struct tftp_file *f);
+
+/* The bytes [off, off + len) of f (len <= TFTP_CHUNK, within the file's
+ * size) as one or two iovec segments into the cache, their chunks pinned
+ * until tftp_cache_unpin(). The segments' count, or -errno (-EIO when the
+ * file is shorter now than when it was opened, -ENOBUFS with too many
+ * pins). */
+int tftp_file_bytes(struct tftp_cache *c, struct tftp_file *f, uint64_t off, uint32_t len, struct iovec iov[2]);
+
+/* Unpins every chunk tftp_file_bytes pinned (after the send). */
+void tftp_cache_unpin(struct tftp_cache *c);
+
+/* Frees everything (at exit). */
+void tftp_cache_clear(struct tftp_cache *c);
+
+#endif
