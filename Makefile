@@ -131,6 +131,14 @@ $(TBUILD)/test_dhcp_server: tests/unit/test_dhcp_server.c $(SERVER_DHCP_SRCS) $(
 	@echo "  TEST-CC $@"
 	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< $(SERVER_DHCP_SRCS) $(LIB_SRCS)
 
+# test_tftp runs the TFTP server's pure parts: codec, transfer state
+# machine, name rule (over a scratch tree) and shared chunk cache.
+SERVER_TFTP_SRCS := server/tftp_proto.c server/tftp_xfer.c server/tftp_path.c server/tftp_file.c
+$(TBUILD)/test_tftp: tests/unit/test_tftp.c $(SERVER_TFTP_SRCS) $(wildcard server/tftp_*.h) $(LIB_SRCS) $(HDRS) tests/unit/check.h
+	@mkdir -p $(TBUILD)
+	@echo "  TEST-CC $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< $(SERVER_TFTP_SRCS) $(LIB_SRCS)
+
 # test_iscsi_ident checks the disk identity rule (init/scsi_vpd.c).
 $(TBUILD)/test_iscsi_ident: tests/unit/test_iscsi_ident.c init/scsi_vpd.c $(LIB_SRCS) $(HDRS) tests/unit/check.h
 	@mkdir -p $(TBUILD)
@@ -181,6 +189,17 @@ $(TBUILD)/replay_dhcp_server: tests/fuzz/fuzz_dhcp_server.c tests/fuzz/replay.c 
 $(TBUILD)/fuzz_dhcp_server: tests/fuzz/fuzz_dhcp_server.c $(SERVER_DHCP_SRCS) $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< $(SERVER_DHCP_SRCS) $(LIB_SRCS)
+
+# fuzz_tftp: any bytes as a TFTP request (codec, name rule), and as a
+# run of ACKs and timeouts driving one transfer's state machine.
+$(TBUILD)/replay_tftp: tests/fuzz/fuzz_tftp.c tests/fuzz/replay.c $(SERVER_TFTP_SRCS) $(wildcard server/tftp_*.h) $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< tests/fuzz/replay.c $(SERVER_TFTP_SRCS) $(LIB_SRCS)
+
+$(TBUILD)/fuzz_tftp: tests/fuzz/fuzz_tftp.c $(SERVER_TFTP_SRCS) $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< $(SERVER_TFTP_SRCS) $(LIB_SRCS)
 
 $(TBUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)

@@ -19,32 +19,32 @@ int tftp_name_check(const char *name, char *why, size_t whylen)
 	const char *bad = NULL;
 
 	if (name[0] == '/')
-		bad = "an absolute name (names are relative to the TFTP root)";
+		bad = "the name is absolute (names are relative to the TFTP root)";
 	for (const char *p = name; !bad && *p; p++) {
 		unsigned char b = (unsigned char)*p;
 
 		if (b == '\\')
-			bad = "a backslash";
+			bad = "the name has a backslash";
 		else if (b == '%')
-			bad = "a '%' (percent-encoding is not decoded)";
+			bad = "the name has a '%' (percent-encoding is not decoded)";
 		else if (b < 0x20 || b == 0x7f)
-			bad = "a control byte";
+			bad = "the name has a control byte";
 	}
 	while (!bad) {
 		const char *e = strchr(c, '/');
 		size_t n = e ? (size_t)(e - c) : strlen(c);
 
 		if (n == 0)
-			bad = e || c == name ? "an empty component" : "a trailing '/'";
+			bad = e || c == name ? "the name has an empty component" : "the name has a trailing '/'";
 		else if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
-			bad = "a '.' or '..' component";
+			bad = "the name has a '.' or '..' component";
 		if (!e)
 			break;
 		c = e + 1;
 	}
 	if (!bad)
 		return 0;
-	snprintf(why, whylen, "refused: the name has %s", bad);
+	snprintf(why, whylen, "refused: %s", bad);
 	return TFTP_EACCESS;
 }
 
