@@ -408,6 +408,8 @@ int loop_run(struct loop *L)
 			if (L->tftp_on && tftpd_next_deadline(&L->tftp) < first)
 				first = tftpd_next_deadline(&L->tftp);
 			timeout = first > now ? (int)(first - now) : 0;
+			if (L->tftp_on && tftpd_wants_spin(&L->tftp))
+				timeout = 0;
 		}
 		n = epoll_wait(ep, evs, 64, timeout);
 		if (n < 0 && errno != EINTR) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -16,6 +17,17 @@
 
 #define WINDOW_MAX 64                   /* blocks in one sendmmsg (max-window's bound) */
 #define RCVBUF (1 << 20)
+#ifndef TFTPD_SPIN_US
+#define TFTPD_SPIN_US 200               /* how long a lone transfer waits for its ACK awake */
+#endif
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static int udp_socket(in4_t addr, uint16_t port, const char *ifname)
 {
@@ -146,6 +158,7 @@ static bool transmit(struct tftpd *t, struct tftp_sess *s, const struct tftp_sen
 		mm[k].msg_hdr.msg_iov = iov[k];
 		mm[k].msg_hdr.msg_iovlen = 1 + (size_t)nseg;
 	}
+	s->sent_us = mono_us();
 	for (uint32_t done = 0; done < n; done += (uint32_t)sent) {
 		sent = sendmmsg(s->fd, mm + done, n - done, 0);
 		if (sent <= 0)
@@ -303,6 +316,9 @@ static void packet(struct tftpd *t, struct tftp_sess *s, const uint8_t *p, size_
 	int r = tftp_parse_ack(p, len, &blk, &code, msg, sizeof(msg));
 
 	if (r == 0) {
+		int64_t rtt = mono_us() - s->sent_us;
+
+		s->rtt_us = s->rtt_us ? (7 * s->rtt_us + rtt) / 8 : rtt;
 		step(t, s, tftp_xfer_ack(&s->x, blk, now_ms, &w), &w, now_ms);
 	} else if (r == 1) {
 		char how[128];
@@ -342,7 +358,7 @@ void tftpd_on_session(struct tftpd *t, uint32_t k, int64_t now_ms)
 
 	if (!s || !s->used)
 		return;
-	n = recvfrom(s->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+	n = recvfrom(s->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
 	if (n < 0)
 		return;
 	if (!same_peer(&from, &s->peer)) {
@@ -350,6 +366,18 @@ void tftpd_on_session(struct tftpd *t, uint32_t k, int64_t now_ms)
 		return;
 	}
 	packet(t, s, buf, (size_t)n, now_ms);
+}
+
+bool tftpd_wants_spin(const struct tftpd *t)
+{
+	const struct tftp_sess *s = NULL;
+
+	if (t->nactive != 1)
+		return false;
+	for (uint32_t k = 0; k < t->nmax && !s; k++)
+		if (t->s[k].used)
+			s = &t->s[k];
+	return s && !s->x.oack && s->rtt_us < TFTPD_SPIN_US && mono_us() - s->sent_us < TFTPD_SPIN_US;
 }
 
 void tftpd_on_listen(struct tftpd *t, int i, int64_t now_ms)

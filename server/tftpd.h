@@ -44,6 +44,8 @@ struct tftp_sess {
 	uint8_t oack[128];
 	size_t oacklen;
 	int64_t t0_ms;
+	int64_t sent_us;                /* when the last window went out */
+	int64_t rtt_us;                 /* from a window to its ACK, averaged (0: none yet) */
 	char who[24];                   /* "10.77.0.100:3456" */
 	char name[TFTP_NAME_MAX + 16];  /* what is served, for the log */
 };
@@ -74,6 +76,15 @@ void tftpd_on_listen(struct tftpd *t, int i, int64_t now_ms);
 void tftpd_on_session(struct tftpd *t, uint32_t k, int64_t now_ms);
 void tftpd_on_time(struct tftpd *t, int64_t now_ms);
 int64_t tftpd_next_deadline(const struct tftpd *t);     /* INT64_MAX: none */
+
+/* The only transfer has a client that answers fast, and its ACK is due
+ * within TFTPD_SPIN_US: the loop should poll (epoll_wait with timeout 0)
+ * rather than sleep. On a fast link the wake-up from a sleeping epoll_wait
+ * is a good part of a lock-step block's round trip; a real Pi (0.3-1.5 ms a
+ * block) is never waited for awake, nor is anything while two transfers or
+ * more run. Polling the loop's epoll (not one socket) keeps every other
+ * socket served meanwhile. */
+bool tftpd_wants_spin(const struct tftpd *t);
 
 void tftpd_close(struct tftpd *t);
 
