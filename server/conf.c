@@ -371,6 +371,7 @@ void nrd_conf_defaults(struct nrd_conf *c)
 	c->tftp.retransmit_ms = 1000;
 	c->tftp.max_blksize = 65464;
 	c->tftp.max_window = 64;
+	c->tftp.max_write_mib = 64;
 }
 
 enum section { SEC_NONE, SEC_NETROOTD, SEC_DHCP, SEC_POOL, SEC_BOOT, SEC_TFTP };
@@ -543,6 +544,10 @@ static int set_tftp(struct tftp_conf *t, struct val key, struct val v, const cha
 		return tftp_number(v, 512, 65464, &t->max_blksize, why, "bytes, 512 to 65464");
 	if (word_is(key, "max-window"))
 		return tftp_number(v, 1, 64, &t->max_window, why, "blocks, 1 to 64");
+	if (word_is(key, "write"))
+		return get_bool(v, &t->write, why);
+	if (word_is(key, "max-write-mib"))
+		return tftp_number(v, 1, 65536, &t->max_write_mib, why, "MiB, 1 to 65536");
 	*known = false;
 	return -1;
 }
@@ -557,7 +562,7 @@ static const char *const section_keys[] = {
 	[SEC_BOOT] = "pi-menu, pi-reply-delay, pxe-bios, efi-x64, efi-arm64, uboot, pxelinux-config, "
 		     "pxelinux-prefix",
 	[SEC_TFTP] = "root, single-port, unique-root, fallback, max-sessions, retries, retransmit, max-blksize, "
-		     "max-window",
+		     "max-window, write, max-write-mib",
 };
 
 int nrd_conf_parse(struct nrd_conf *c, const char *file, const char *text, size_t len, struct conf_error *err)

@@ -86,6 +86,8 @@ struct tftp_conf {
 	uint32_t retransmit_ms;         /* when the client gave no timeout option */
 	uint32_t max_blksize;
 	uint32_t max_window;
+	bool write;                     /* write requests accepted (new files only) */
+	uint32_t max_write_mib;         /* the largest file a write may leave */
 };
 
 struct nrd_conf {

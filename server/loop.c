@@ -405,8 +405,12 @@ int loop_run(struct loop *L)
 			for (int i = 0; i < L->nprobes; i++)
 				if (L->probes[i].due_ms < first)
 					first = L->probes[i].due_ms;
-			if (L->tftp_on && tftpd_next_deadline(&L->tftp) < first)
-				first = tftpd_next_deadline(&L->tftp);
+			if (L->tftp_on) {
+				int64_t d = tftpd_next_deadline(&L->tftp);
+
+				if (d < first)
+					first = d;
+			}
 			timeout = first > now ? (int)(first - now) : 0;
 			if (L->tftp_on && tftpd_wants_spin(&L->tftp))
 				timeout = 0;
@@ -460,7 +464,7 @@ int loop_run(struct loop *L)
 		}
 		send_due(L);
 		probes_due(L);
-		if (L->tftp_on)
+		if (L->tftp_on && tftpd_next_deadline(&L->tftp) <= mono_ms())
 			tftpd_on_time(&L->tftp, mono_ms());
 		if (mono_ms() >= L->next_sweep_ms) {
 			int gone = lease_expire(&L->leases, (int64_t)time(NULL), LEASE_GRACE_S);

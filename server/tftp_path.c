@@ -110,6 +110,72 @@ static int open_top(int rootfd, const char *name, bool fallback, bool *fell)
 	return fd;
 }
 
+static int open_error(int e, char *why, size_t whylen)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+		snprintf(why, whylen, "file not found");
+		return TFTP_ENOTFOUND;
+	case EXDEV:
+	case ELOOP:
+		snprintf(why, whylen, "refused: it leads out of its directory (a symbolic link?)");
+		return TFTP_EACCESS;
+	case EACCES:
+	case EPERM:
+		snprintf(why, whylen, "permission denied (the file must be readable by netrootd's user)");
+		return TFTP_EACCESS;
+	default:
+		snprintf(why, whylen, "cannot open: %s", strerror(e));
+		return TFTP_EUNDEF;
+	}
+}
+
+int tftp_create_dir(int rootfd, const char *name, int *dirfd, char *base, size_t baselen, char *why, size_t whylen)
+{
+	const char *slash = strchr(name, '/'), *last = strrchr(name, '/');
+	char part[TFTP_NAME_MAX + 1];
+	struct stat st;
+	int r = tftp_name_check(name, why, whylen), dfd;
+
+	if (r)
+		return r;
+	if (!slash) {
+		dfd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		int cfd;
+
+		memcpy(part, name, (size_t)(slash - name));
+		part[slash - name] = '\0';
+		cfd = openat(rootfd, part, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (cfd < 0)
+			return open_error(errno, why, whylen);
+		if (last == slash) {
+			dfd = cfd;
+		} else {
+			struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+						.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
+
+			memcpy(part, slash + 1, (size_t)(last - slash - 1));
+			part[last - slash - 1] = '\0';
+			dfd = (int)syscall(SYS_openat2, cfd, part, &how, sizeof(how));
+			if (dfd < 0 && errno == ENOSYS)
+				errno = EXDEV;  /* no openat2: no write below the top-level directory */
+			close(cfd);
+		}
+	}
+	if (dfd < 0)
+		return open_error(errno, why, whylen);
+	if (fstatat(dfd, last ? last + 1 : name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		close(dfd);
+		snprintf(why, whylen, "refused: the file exists (a write never replaces one)");
+		return TFTP_EEXISTS;
+	}
+	text_copy(base, baselen, last ? last + 1 : name);
+	*dirfd = dfd;
+	return 0;
+}
+
 int tftp_open(int rootfd, const char *name, const char *key, bool fallback, int *fdp, struct stat *st,
 	      char *served, size_t servedlen, char *why, size_t whylen)
 {
@@ -133,25 +199,8 @@ int tftp_open(int rootfd, const char *name, const char *key, bool fallback, int 
 	}
 	fd = open_top(rootfd, name, fallback, &fell);
 opened:
-	if (fd < 0) {
-		switch (-fd) {
-		case ENOENT:
-		case ENOTDIR:
-			snprintf(why, whylen, "file not found");
-			return TFTP_ENOTFOUND;
-		case EXDEV:
-		case ELOOP:
-			snprintf(why, whylen, "refused: it leads out of its directory (a symbolic link?)");
-			return TFTP_EACCESS;
-		case EACCES:
-		case EPERM:
-			snprintf(why, whylen, "permission denied (the file must be readable by netrootd's user)");
-			return TFTP_EACCESS;
-		default:
-			snprintf(why, whylen, "cannot open: %s", strerror(-fd));
-			return TFTP_EUNDEF;
-		}
-	}
+	if (fd < 0)
+		return open_error(-fd, why, whylen);
 	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
 		close(fd);
 		snprintf(why, whylen, "refused: not a regular file");

@@ -35,4 +35,11 @@ int tftp_name_check(const char *name, char *why, size_t whylen);
 int tftp_open(int rootfd, const char *name, const char *key, bool fallback, int *fd, struct stat *st,
 	      char *served, size_t servedlen, char *why, size_t whylen);
 
+/* For a write request (write = yes): the directory name is to be created
+ * in, by the same rule (the top-level component's link followed, the rest
+ * beneath it), and the last component into base. 0 with *dirfd (O_PATH),
+ * or a TFTP error code with why filled: error 6 when name exists already
+ * (a write never replaces a file), 1 when its directory does not exist. */
+int tftp_create_dir(int rootfd, const char *name, int *dirfd, char *base, size_t baselen, char *why, size_t whylen);
+
 #endif

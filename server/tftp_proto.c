@@ -139,6 +139,18 @@ int tftp_parse_ack(const uint8_t *p, size_t len, uint16_t *block, uint16_t *code
 	return 1;
 }
 
+int tftp_parse_data(const uint8_t *p, size_t len, uint16_t *block, const uint8_t **data, size_t *dlen)
+{
+	struct rbuf b = rb_init(p, len);
+	uint16_t op;
+
+	if (rb_be16(&b, &op) < 0 || op != TFTP_DATA || rb_be16(&b, block) < 0 || rb_left(&b) > TFTP_BLKSIZE_MAX)
+		return -1;
+	*data = b.p;
+	*dlen = rb_left(&b);
+	return 0;
+}
+
 size_t tftp_build_error(uint8_t *out, size_t cap, uint16_t code, const char *msg)
 {
 	struct wbuf w = wb_init(out, cap);

@@ -57,6 +57,10 @@ int tftp_parse_req(const uint8_t *p, size_t len, struct tftp_req *r);
  * -1 for anything else (or malformed). */
 int tftp_parse_ack(const uint8_t *p, size_t len, uint16_t *block, uint16_t *code, char *msgbuf, size_t msgcap);
 
+/* DATA: 0 with *block, *data and *len (<= TFTP_BLKSIZE_MAX) set; -1 for
+ * anything else. */
+int tftp_parse_data(const uint8_t *p, size_t len, uint16_t *block, const uint8_t **data, size_t *dlen);
+
 /* Builders: the packet's length, or 0 when it does not fit cap. */
 size_t tftp_build_error(uint8_t *out, size_t cap, uint16_t code, const char *msg);
 size_t tftp_build_ack(uint8_t *out, size_t cap, uint16_t block);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,7 +63,11 @@ int tftpd_open(struct tftpd *t, const struct tftp_conf *c, const char (*ifnames)
 	}
 	t->nmax = c->max_sessions;
 	t->s = calloc(t->nmax, sizeof(*t->s));
-	if (!t->s) {
+	t->act = calloc(t->nmax, sizeof(*t->act));
+	t->freel = calloc(t->nmax, sizeof(*t->freel));
+	for (uint32_t i = 0; t->freel && i < t->nmax; i++)
+		t->freel[t->nfree++] = t->nmax - 1 - i;
+	if (!t->s || !t->act || !t->freel) {
 		snprintf(msg, msglen, "TFTP: no memory for %u transfers", t->nmax);
 		return -ENOMEM;
 	}
@@ -91,6 +96,17 @@ static void send_error(int fd, const struct sockaddr_in *to, uint16_t code, cons
 		sendto(fd, p, n, 0, (const struct sockaddr *)to, sizeof(*to));
 }
 
+/* ACK n of a write, or its OACK while that is what the client waits for. */
+static void send_ack(struct tftp_sess *s, uint16_t n)
+{
+	uint8_t p[4];
+
+	if (s->rv.oack && n == 0 && s->oacklen)
+		sendto(s->fd, s->oack, s->oacklen, 0, (struct sockaddr *)&s->peer, sizeof(s->peer));
+	else if (tftp_build_ack(p, sizeof(p), n))
+		sendto(s->fd, p, 4, 0, (struct sockaddr *)&s->peer, sizeof(s->peer));
+}
+
 static void who(char *out, size_t n, const struct sockaddr_in *a)
 {
 	char ip[IN4_STRLEN];
@@ -107,17 +123,32 @@ static void finish(struct tftpd *t, struct tftp_sess *s, int64_t now_ms, enum lo
 
 	if (bytes > s->x.size)
 		bytes = s->x.size;
+	if (s->wrq) {
+		/* a write not completed leaves nothing behind */
+		close(s->wfd);
+		if (s->tmp[0])
+			unlinkat(s->dirfd, s->tmp, 0);
+		close(s->dirfd);
+		log_msg(lvl, "TFTP %s %s: %s, %llu bytes in %.2f s (blksize %u)", s->who, s->name, how,
+			(unsigned long long)s->rv.bytes, secs, s->rv.blksize);
+		s->wrq = false;
+		goto out;
+	}
 	log_msg(lvl, "TFTP %s %s: %s, %llu of %llu bytes in %.2f s (%.1f MB/s; blksize %u, window %u, %u blocks "
 		"resent)", s->who, s->name, how, (unsigned long long)bytes, (unsigned long long)s->x.size, secs,
 		secs > 0 ? (double)bytes / secs / 1e6 : 0.0, s->x.blksize, s->x.window, s->x.resent);
+	tftp_file_put(&t->cache, s->f);
+out:
 	if (s->fd >= 0 && !t->conf->single_port) {
 		epoll_ctl(t->epfd, EPOLL_CTL_DEL, s->fd, NULL);
 		close(s->fd);
 	}
-	tftp_file_put(&t->cache, s->f);
 	s->used = false;
 	s->f = NULL;
-	t->nactive--;
+	/* out of the active list (the last takes its place), onto the free stack */
+	t->act[s->apos] = t->act[--t->nactive];
+	t->s[t->act[s->apos]].apos = s->apos;
+	t->freel[t->nfree++] = (uint32_t)(s - t->s);
 }
 
 /* ---- sending --------------------------------------------------------------- */
@@ -189,12 +220,10 @@ static void step(struct tftpd *t, struct tftp_sess *s, enum tftp_step st, const 
 
 /* ---- a new request ------------------------------------------------------------ */
 
+/* The slot a new transfer would take (take_slot takes it). */
 static struct tftp_sess *free_slot(struct tftpd *t)
 {
-	for (uint32_t i = 0; i < t->nmax; i++)
-		if (!t->s[i].used)
-			return &t->s[i];
-	return NULL;
+	return t->nfree ? &t->s[t->freel[t->nfree - 1]] : NULL;
 }
 
 /* The directory key for unique-root: "dc-a6-32-01-36-c2" or "10.77.0.100". */
@@ -221,6 +250,80 @@ static void refuse(struct tftpd *t, int fd, const struct sockaddr_in *from, cons
 	send_error(fd, from, (uint16_t)code, why);
 }
 
+/* The transfer's socket (its TID) in the loop, the slot taken. 0 or -1. */
+static int take_slot(struct tftpd *t, int li, struct tftp_sess *s, const struct sockaddr_in *from, int64_t now_ms)
+{
+	int lfd = t->ls[li].fd;
+
+	s->fd = t->conf->single_port ? lfd : udp_socket(t->ls[li].addr, 0, NULL);
+	if (s->fd < 0)
+		return -1;
+	if (!t->conf->single_port) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = TFTPD_EV_SESS + (uint32_t)(s - t->s) };
+
+		epoll_ctl(t->epfd, EPOLL_CTL_ADD, s->fd, &ev);
+	}
+	s->used = true;
+	t->nfree--;                     /* s is the top of the free stack (free_slot) */
+	s->apos = t->nactive;
+	t->act[t->nactive++] = (uint32_t)(s - t->s);
+	s->listen = li;
+	s->peer = *from;
+	s->t0_ms = now_ms;
+	who(s->who, sizeof(s->who), from);
+	return 0;
+}
+
+/* A write request (write = yes): a new file only, beneath the tree by the
+ * reading rule, received into a temporary name and renamed when complete,
+ * so a partial upload never shows. */
+static void write_request(struct tftpd *t, int li, struct tftp_sess *s, const struct tftp_req *r,
+			  const struct sockaddr_in *from, int64_t now_ms)
+{
+	static unsigned seq;
+	struct tftp_agreed a;
+	uint64_t max = (uint64_t)t->conf->max_write_mib << 20;
+	char why[128];
+	int code, lfd = t->ls[li].fd;
+
+	memset(s, 0, sizeof(*s));
+	if (r->has_tsize && r->tsize > max) {
+		refuse(t, lfd, from, r->name, TFTP_EDISKFULL, "file larger than max-write-mib");
+		return;
+	}
+	code = tftp_create_dir(t->rootfd, r->name, &s->dirfd, s->base, sizeof(s->base), why, sizeof(why));
+	if (code) {
+		refuse(t, lfd, from, r->name, code, why);
+		return;
+	}
+	snprintf(s->tmp, sizeof(s->tmp), ".tftp-upload.%d.%u", (int)getpid(), seq++);
+	s->wfd = openat(s->dirfd, s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (s->wfd < 0 || take_slot(t, li, s, from, now_ms) < 0) {
+		snprintf(why, sizeof(why), "cannot create the file: %s", strerror(errno));
+		if (s->wfd >= 0) {
+			close(s->wfd);
+			unlinkat(s->dirfd, s->tmp, 0);
+		}
+		close(s->dirfd);
+		refuse(t, lfd, from, r->name, TFTP_EACCESS, why);
+		return;
+	}
+	s->wrq = true;
+	text_copy(s->name, sizeof(s->name), r->name);
+	memset(&a, 0, sizeof(a));
+	a.blksize = r->has_blksize;
+	a.blksize_v = r->blksize > t->conf->max_blksize ? t->conf->max_blksize : r->blksize;
+	a.tsize = r->has_tsize;
+	a.tsize_v = r->tsize;
+	a.timeout = r->has_timeout;
+	a.timeout_v = r->timeout;       /* no windowsize on a write: lock-step */
+	s->oacklen = a.blksize || a.tsize || a.timeout ? tftp_build_oack(s->oack, sizeof(s->oack), &a) : 0;
+	tftp_recv_start(&s->rv, a.blksize ? a.blksize_v : TFTP_BLKSIZE_DEF, max,
+			r->has_timeout ? r->timeout * 1000 : t->conf->retransmit_ms, t->conf->retries, s->oacklen > 0,
+			now_ms);
+	send_ack(s, 0);
+}
+
 static void request(struct tftpd *t, int li, const uint8_t *p, size_t len, const struct sockaddr_in *from,
 		    int64_t now_ms)
 {
@@ -239,8 +342,8 @@ static void request(struct tftpd *t, int li, const uint8_t *p, size_t len, const
 		refuse(t, lfd, from, r.name, code, r.why);
 		return;
 	}
-	if (r.op == TFTP_WRQ) {
-		refuse(t, lfd, from, r.name, TFTP_EACCESS, "writes are not accepted by this server");
+	if (r.op == TFTP_WRQ && !t->conf->write) {
+		refuse(t, lfd, from, r.name, TFTP_EACCESS, "writes are not accepted by this server ([tftp] write = no)");
 		return;
 	}
 	if (r.netascii) {
@@ -251,6 +354,10 @@ static void request(struct tftpd *t, int li, const uint8_t *p, size_t len, const
 	if (!s) {
 		t->nbusy++;
 		refuse(t, lfd, from, r.name, TFTP_EUNDEF, "server busy: every transfer slot in use (max-sessions)");
+		return;
+	}
+	if (r.op == TFTP_WRQ) {
+		write_request(t, li, s, &r, from, now_ms);
 		return;
 	}
 	client_key(t, from->sin_addr.s_addr, key, sizeof(key));
@@ -283,23 +390,11 @@ static void request(struct tftpd *t, int li, const uint8_t *p, size_t len, const
 		refuse(t, lfd, from, r.name, TFTP_EUNDEF, "out of memory");
 		return;
 	}
-	s->fd = t->conf->single_port ? lfd : udp_socket(t->ls[li].addr, 0, NULL);
-	if (s->fd < 0) {
+	if (take_slot(t, li, s, from, now_ms) < 0) {
 		tftp_file_put(&t->cache, s->f);
 		refuse(t, lfd, from, r.name, TFTP_EUNDEF, "cannot open a socket for the transfer");
 		return;
 	}
-	if (!t->conf->single_port) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = TFTPD_EV_SESS + (uint32_t)(s - t->s) };
-
-		epoll_ctl(t->epfd, EPOLL_CTL_ADD, s->fd, &ev);
-	}
-	s->used = true;
-	t->nactive++;
-	s->listen = li;
-	s->peer = *from;
-	s->t0_ms = now_ms;
-	who(s->who, sizeof(s->who), from);
 	s->oacklen = a.blksize || a.tsize || a.timeout || a.window ? tftp_build_oack(s->oack, sizeof(s->oack), &a) : 0;
 	step(t, s, tftp_xfer_start(&s->x, (uint64_t)st.st_size, a.blksize ? a.blksize_v : TFTP_BLKSIZE_DEF,
 				    a.window ? a.window_v : 1, timeout_ms, t->conf->retries, s->oacklen > 0, now_ms, &w),
@@ -308,13 +403,81 @@ static void request(struct tftpd *t, int li, const uint8_t *p, size_t len, const
 
 /* ---- packets of a transfer ------------------------------------------------------- */
 
+/* DATA of a write. */
+static void write_packet(struct tftpd *t, struct tftp_sess *s, const uint8_t *p, size_t len, int64_t now_ms)
+{
+	const uint8_t *data;
+	size_t dlen;
+	uint16_t blk, ack, code;
+	uint64_t off;
+	char msg[64], how[128];
+	enum tftp_rstep st;
+
+	if (tftp_parse_data(p, len, &blk, &data, &dlen) < 0) {
+		if (tftp_parse_ack(p, len, &blk, &code, msg, sizeof(msg)) == 1) {
+			snprintf(how, sizeof(how), "ended by the client (error %u: %s): nothing kept", code, msg);
+			t->nended++;
+			finish(t, s, now_ms, NR_LOG_INFO, how);
+		}
+		return;
+	}
+	st = tftp_recv_data(&s->rv, blk, (uint32_t)dlen, now_ms, &ack, &off);
+	switch (st) {
+	case TFTP_R_WRITE:
+	case TFTP_R_LAST:
+		if (pwrite(s->wfd, data, dlen, (off_t)off) != (ssize_t)dlen) {
+			snprintf(how, sizeof(how), "cannot write: %s; nothing kept", strerror(errno));
+			send_error(s->fd, &s->peer, TFTP_EDISKFULL, "cannot write the file");
+			t->nfailed++;
+			finish(t, s, now_ms, NR_LOG_WARN, how);
+			return;
+		}
+		if (st == TFTP_R_LAST) {
+			/* durable, then visible under its name, never over another */
+			if (fdatasync(s->wfd) != 0 ||
+			    syscall(SYS_renameat2, s->dirfd, s->tmp, s->dirfd, s->base, 1 /* RENAME_NOREPLACE */) != 0) {
+				bool exists = errno == EEXIST;
+
+				send_error(s->fd, &s->peer, exists ? TFTP_EEXISTS : TFTP_EDISKFULL,
+					   exists ? "the file appeared meanwhile" : "cannot store the file");
+				t->nfailed++;
+				finish(t, s, now_ms, NR_LOG_WARN, exists ? "the file appeared meanwhile: nothing kept" :
+				       "cannot store the file: nothing kept");
+				return;
+			}
+			s->tmp[0] = '\0';
+			send_ack(s, ack);
+			t->nwritten++;
+			finish(t, s, now_ms, NR_LOG_INFO, "received");
+			return;
+		}
+		send_ack(s, ack);
+		return;
+	case TFTP_R_REACK:
+		send_ack(s, ack);
+		return;
+	case TFTP_R_TOOBIG:
+		send_error(s->fd, &s->peer, TFTP_EDISKFULL, "file larger than the server accepts");
+		t->nfailed++;
+		finish(t, s, now_ms, NR_LOG_WARN, "past max-write-mib: nothing kept");
+		return;
+	default:
+		return;
+	}
+}
+
 static void packet(struct tftpd *t, struct tftp_sess *s, const uint8_t *p, size_t len, int64_t now_ms)
 {
 	uint16_t blk = 0, code = 0;
 	char msg[64];
 	struct tftp_send w;
-	int r = tftp_parse_ack(p, len, &blk, &code, msg, sizeof(msg));
+	int r;
 
+	if (s->wrq) {
+		write_packet(t, s, p, len, now_ms);
+		return;
+	}
+	r = tftp_parse_ack(p, len, &blk, &code, msg, sizeof(msg));
 	if (r == 0) {
 		int64_t rtt = mono_us() - s->sent_us;
 
@@ -350,7 +513,7 @@ static void bad_tid(struct tftpd *t, int fd, const struct sockaddr_in *from, con
 
 void tftpd_on_session(struct tftpd *t, uint32_t k, int64_t now_ms)
 {
-	static uint8_t buf[TFTP_REQ_MAX + 4];
+	static uint8_t buf[TFTP_PKT_MAX];     /* a write's DATA can be blksize + 4 */
 	struct tftp_sess *s = k < t->nmax ? &t->s[k] : NULL;
 	struct sockaddr_in from;
 	socklen_t fl = sizeof(from);
@@ -358,8 +521,10 @@ void tftpd_on_session(struct tftpd *t, uint32_t k, int64_t now_ms)
 
 	if (!s || !s->used)
 		return;
-	n = recvfrom(s->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
-	if (n < 0)
+	/* MSG_TRUNC: the datagram's whole length, so a cut one is dropped,
+	 * never taken for a short last block */
+	n = recvfrom(s->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&from, &fl);
+	if (n < 0 || (size_t)n > sizeof(buf))
 		return;
 	if (!same_peer(&from, &s->peer)) {
 		bad_tid(t, s->fd, &from, s);
@@ -374,15 +539,13 @@ bool tftpd_wants_spin(const struct tftpd *t)
 
 	if (t->nactive != 1)
 		return false;
-	for (uint32_t k = 0; k < t->nmax && !s; k++)
-		if (t->s[k].used)
-			s = &t->s[k];
-	return s && !s->x.oack && s->rtt_us < TFTPD_SPIN_US && mono_us() - s->sent_us < TFTPD_SPIN_US;
+	s = &t->s[t->act[0]];
+	return !s->wrq && !s->x.oack && s->rtt_us < TFTPD_SPIN_US && mono_us() - s->sent_us < TFTPD_SPIN_US;
 }
 
 void tftpd_on_listen(struct tftpd *t, int i, int64_t now_ms)
 {
-	static uint8_t buf[16][TFTP_REQ_MAX + 4];
+	static uint8_t buf[16][TFTP_PKT_MAX];   /* single-port: writes' DATA come here too */
 	static struct sockaddr_in from[16];
 	struct iovec iov[16];
 	struct mmsghdr mm[16];
@@ -406,9 +569,9 @@ void tftpd_on_listen(struct tftpd *t, int i, int64_t now_ms)
 		if (t->conf->single_port) {
 			struct tftp_sess *s = NULL;
 
-			for (uint32_t j = 0; j < t->nmax && !s; j++)
-				if (t->s[j].used && same_peer(&t->s[j].peer, &from[k]))
-					s = &t->s[j];
+			for (uint32_t j = 0; j < t->nactive && !s; j++)
+				if (same_peer(&t->s[t->act[j]].peer, &from[k]))
+					s = &t->s[t->act[j]];
 			if (s) {
 				packet(t, s, buf[k], len, now_ms);
 				continue;
@@ -427,12 +590,25 @@ void tftpd_on_listen(struct tftpd *t, int i, int64_t now_ms)
 
 void tftpd_on_time(struct tftpd *t, int64_t now_ms)
 {
-	for (uint32_t k = 0; k < t->nmax; k++) {
-		struct tftp_sess *s = &t->s[k];
+	/* backwards: a transfer that ends here is replaced in act by the
+	 * last one, already seen */
+	for (uint32_t i = t->nactive; i-- > 0;) {
+		struct tftp_sess *s = &t->s[t->act[i]];
 		struct tftp_send w;
 
-		if (s->used && s->x.deadline_ms <= now_ms)
+		if (s->used && s->wrq && s->rv.deadline_ms <= now_ms) {
+			uint16_t ack;
+			enum tftp_rstep st = tftp_recv_timeout(&s->rv, now_ms, &ack);
+
+			if (st == TFTP_R_REACK) {
+				send_ack(s, ack);
+			} else if (st == TFTP_R_FAIL) {
+				t->nfailed++;
+				finish(t, s, now_ms, NR_LOG_WARN, "no DATA after every resend of the ACK: nothing kept");
+			}
+		} else if (s->used && !s->wrq && s->x.deadline_ms <= now_ms) {
 			step(t, s, tftp_xfer_timeout(&s->x, now_ms, &w), &w, now_ms);
+		}
 	}
 }
 
@@ -440,22 +616,27 @@ int64_t tftpd_next_deadline(const struct tftpd *t)
 {
 	int64_t d = INT64_MAX;
 
-	for (uint32_t k = 0; t->nactive && k < t->nmax; k++)
-		if (t->s[k].used && t->s[k].x.deadline_ms < d)
-			d = t->s[k].x.deadline_ms;
+	for (uint32_t i = 0; i < t->nactive; i++) {
+		const struct tftp_sess *s = &t->s[t->act[i]];
+		int64_t dk = s->wrq ? s->rv.deadline_ms : s->x.deadline_ms;
+
+		if (dk < d)
+			d = dk;
+	}
 	return d;
 }
 
 void tftpd_close(struct tftpd *t)
 {
-	for (uint32_t k = 0; t->s && k < t->nmax; k++)
-		if (t->s[k].used)
-			finish(t, &t->s[k], 0, NR_LOG_DEBUG, "stopped");
+	while (t->s && t->nactive)
+		finish(t, &t->s[t->act[t->nactive - 1]], 0, NR_LOG_DEBUG, "stopped");
 	for (int i = 0; i < t->nls; i++)
 		close(t->ls[i].fd);
 	tftp_cache_clear(&t->cache);
 	if (t->rootfd >= 0)
 		close(t->rootfd);
 	free(t->s);
+	free(t->act);
+	free(t->freel);
 	t->s = NULL;
 }

@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "tftp_file.h"
 #include "tftp_proto.h"
+#include "tftp_recv.h"
 #include "tftp_xfer.h"
 
 #define TFTPD_EV_LISTEN 0x200u          /* epoll data: listen socket i = 0x200 + i */
@@ -36,11 +37,19 @@ struct tftpd_listen {
 
 struct tftp_sess {
 	bool used;
+	uint32_t apos;                  /* its place in tftpd.act while used */
 	int fd;                         /* its own socket; single-port: the listen socket's (not owned) */
 	int listen;                     /* the listen socket it came in on */
 	struct sockaddr_in peer;
 	struct tftp_xfer x;
 	struct tftp_file *f;
+	/* a write (write = yes): received into tmp in dirfd, renamed to base
+	 * once complete; never replaces a file */
+	bool wrq;
+	struct tftp_recv rv;
+	int dirfd, wfd;
+	char tmp[40];
+	char base[TFTP_NAME_MAX + 1];
 	uint8_t oack[128];
 	size_t oacklen;
 	int64_t t0_ms;
@@ -58,12 +67,15 @@ struct tftpd {
 	int nls;
 	struct tftp_sess *s;
 	uint32_t nmax, nactive;
+	uint32_t *act;                  /* the transfers in use: nactive indices into s */
+	uint32_t *freel;                /* the free slots: nfree indices, a stack */
+	uint32_t nfree;
 	struct tftp_cache cache;
 	/* unique-root = mac: the client's MAC from its IPv4 address (the
 	 * loop's lease table, else the kernel's neighbour table); 0 or -1. */
 	int (*mac_of)(void *ctx, in4_t ip, uint8_t mac[6]);
 	void *ctx;
-	uint64_t nreq, ndone, nended, nfailed, nrefused, nbusy, nbadtid;
+	uint64_t nreq, ndone, nended, nfailed, nrefused, nbusy, nbadtid, nwritten;
 };
 
 /* Opens the root and port 69 on each interface (name, address). 0, or

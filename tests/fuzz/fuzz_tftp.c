@@ -8,13 +8,17 @@
  *    bytes, then a run of ACK numbers and timeouts; every window asked for
  *    lies within the file's blocks, the first unacknowledged block never
  *    goes back, and the transfer never ends before its last block is
- *    acknowledged.
+ *    acknowledged;
+ *  - the bytes as a write: DATA numbers and lengths into the receiving
+ *    side; every write lands right after the previous one, within the
+ *    size bound, and a block is never written twice.
  * A violation aborts. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "tftp_path.h"
 #include "tftp_proto.h"
+#include "tftp_recv.h"
 #include "tftp_xfer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -86,6 +90,39 @@ static void transfer(const uint8_t *data, size_t size)
 	}
 }
 
+static void receive(const uint8_t *data, size_t size)
+{
+	struct tftp_recv r;
+	uint64_t written = 0, off;
+	uint16_t ack;
+	const uint8_t *d;
+	size_t dl;
+	int64_t now = 0;
+	enum tftp_rstep st = TFTP_R_NONE;
+
+	(void)tftp_parse_data(data, size, &ack, &d, &dl);
+	if (size < 4)
+		return;
+	tftp_recv_start(&r, 8 + data[0] % 64, 4096, 100, 3, data[1] & 1, now);
+	for (size_t i = 2; st != TFTP_R_LAST && st != TFTP_R_TOOBIG && st != TFTP_R_FAIL && i + 2 < size; i += 3) {
+		uint32_t len = data[i + 2] % 80;
+
+		if (data[i] == 0xff) {
+			now += 100;
+			st = tftp_recv_timeout(&r, now, &ack);
+			continue;
+		}
+		st = tftp_recv_data(&r, (uint16_t)(data[i] << 8 | data[i + 1]), len, now, &ack, &off);
+		if (st == TFTP_R_WRITE || st == TFTP_R_LAST) {
+			if (off != written || len > r.blksize || off + len > 4096)
+				abort();
+			written += len;
+		}
+		if (r.bytes != written)
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint16_t blk, code;
@@ -94,5 +131,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	request(data, size);
 	(void)tftp_parse_ack(data, size, &blk, &code, msg, sizeof(msg));
 	transfer(data, size);
+	receive(data, size);
 	return 0;
 }

@@ -17,7 +17,9 @@ Options: --blksize N --tsize --window N --timeout S --mode M --out FILE
                        get ERROR 5 and the transfer must go on
   --stall              read the first packet and stop answering (the transfer
                        stays open on the server until its resends run out)
-  --wrq                a write request instead
+  --wrq                a write request instead (with --in: send that file,
+                       lock-step; with --stall: send block 1, then nothing)
+  --in FILE            the file to send with --wrq
   --raw HEX            send these bytes as the request instead of building one
   --wait S             give up after S seconds without a packet (default 5)
 """
@@ -44,6 +46,7 @@ def main():
     ap.add_argument("--wrq", action="store_true")
     ap.add_argument("--stall", action="store_true")
     ap.add_argument("--raw")
+    ap.add_argument("--in", dest="infile")
     ap.add_argument("--wait", type=float, default=5.0)
     a = ap.parse_args()
 
@@ -59,6 +62,8 @@ def main():
             if val is not None:
                 req += key.encode() + b"\0" + str(val).encode() + b"\0"
     s.sendto(req, (a.server, 69))
+    if a.wrq and a.raw is None:
+        return put(s, a, req)
     blksize = 512
     window = 1
     expect = 1          # next block wanted (32-bit)
@@ -155,6 +160,50 @@ def main():
     print("ok bytes=%d sha256=%s data=%d dupdata=%d port=%d" %
           (len(got), hashlib.sha256(got).hexdigest(), ndata, dupdata, peer[1]))
     return 0
+
+
+def put(s, a, req):
+    """The write side: wait for ACK 0 or the OACK, then send DATA lock-step."""
+    data = open(a.infile, "rb").read() if a.infile else b""
+    blksize = 512
+    peer = None
+    n = 0               # the last block sent (0: none)
+    sent_last = False
+    while True:
+        try:
+            pkt, src = s.recvfrom(70000)
+        except socket.timeout:
+            print("fail no answer for %.1f s after block %d" % (a.wait, n))
+            return 1
+        if peer is None:
+            peer = src
+        op = struct.unpack("!H", pkt[:2])[0]
+        if op == 5:
+            code = struct.unpack("!H", pkt[2:4])[0]
+            print("error code=%d msg=%s" % (code, pkt[4:].split(b"\0")[0].decode("latin-1")))
+            return 0
+        if op == 6:
+            opts = pkt[2:].split(b"\0")
+            o = dict(zip([x.decode().lower() for x in opts[0::2]], opts[1::2]))
+            if "blksize" in o:
+                blksize = int(o["blksize"])
+        elif op == 4:
+            blk = struct.unpack("!H", pkt[2:4])[0]
+            if blk != (n & 0xffff):
+                continue        # a duplicate ACK
+            if sent_last:
+                print("ok bytes=%d sha256=%s port=%d" % (len(data), hashlib.sha256(data).hexdigest(), peer[1]))
+                return 0
+        else:
+            print("fail opcode %d" % op)
+            return 1
+        if a.stall and n == 1:
+            print("ok stalled port=%d" % peer[1])
+            return 0
+        chunk = data[n * blksize:(n + 1) * blksize]
+        n += 1
+        sent_last = len(chunk) < blksize
+        s.sendto(struct.pack("!HH", 3, n & 0xffff) + chunk, peer)
 
 
 if __name__ == "__main__":

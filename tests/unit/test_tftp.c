@@ -6,6 +6,7 @@
 #include "tftp_file.h"
 #include "tftp_path.h"
 #include "tftp_proto.h"
+#include "tftp_recv.h"
 #include "tftp_xfer.h"
 
 #include <errno.h>
@@ -158,6 +159,42 @@ static void xfer(void)
 	      "after the rollover a stale ACK 0 (block 65536's) is a duplicate");
 }
 
+static void recv_side(void)
+{
+	struct tftp_recv rv;
+	uint16_t ack;
+	uint64_t off;
+	uint32_t n;
+	const uint8_t *d;
+	size_t dl;
+	uint8_t pkt[8] = { 0, 3, 0, 7, 'a', 'b' };
+
+	tftp_recv_start(&rv, 512, 10000, 1000, 2, false, 0);
+	CHECK(tftp_recv_data(&rv, 1, 512, 1, &ack, &off) == TFTP_R_WRITE && ack == 1 && off == 0, "DATA 1: write at 0, ACK 1");
+	CHECK(tftp_recv_data(&rv, 1, 512, 2, &ack, &off) == TFTP_R_REACK && ack == 1, "DATA 1 again: ACK again, not written");
+	CHECK(tftp_recv_data(&rv, 5, 512, 2, &ack, &off) == TFTP_R_NONE, "DATA 5 out of order: ignored");
+	CHECK(tftp_recv_data(&rv, 2, 513, 2, &ack, &off) == TFTP_R_NONE, "a block longer than blksize: ignored");
+	CHECK(tftp_recv_timeout(&rv, 500, &ack) == TFTP_R_NONE, "before the deadline: nothing");
+	CHECK(tftp_recv_timeout(&rv, 1002, &ack) == TFTP_R_REACK && ack == 1, "deadline: ACK 1 again");
+	CHECK(tftp_recv_data(&rv, 2, 100, 1003, &ack, &off) == TFTP_R_LAST && off == 512 && rv.bytes == 612,
+	      "a short block: the last, at 512");
+	tftp_recv_start(&rv, 512, 1000, 1000, 2, true, 0);
+	CHECK(tftp_recv_timeout(&rv, 1000, &ack) == TFTP_R_REACK && ack == 0 && rv.oack, "no DATA 1: the OACK again");
+	CHECK(tftp_recv_timeout(&rv, 2000, &ack) == TFTP_R_REACK && tftp_recv_timeout(&rv, 3000, &ack) == TFTP_R_FAIL,
+	      "then given up");
+	tftp_recv_start(&rv, 512, 1000, 1000, 2, false, 0);
+	CHECK(tftp_recv_data(&rv, 1, 512, 1, &ack, &off) == TFTP_R_WRITE &&
+	      tftp_recv_data(&rv, 2, 512, 1, &ack, &off) == TFTP_R_TOOBIG, "past max_bytes: too big");
+	tftp_recv_start(&rv, 8, UINT64_MAX, 1000, 2, false, 0);
+	for (n = 1; n <= 70000; n++)
+		if (tftp_recv_data(&rv, (uint16_t)n, 8, 1, &ack, &off) != TFTP_R_WRITE || off != (uint64_t)(n - 1) * 8)
+			break;
+	CHECK(n == 70001, "70000 blocks received across the rollover (stopped at %u)", n);
+	CHECK(tftp_parse_data(pkt, 6, &ack, &d, &dl) == 0 && ack == 7 && dl == 2 && d[0] == 'a', "DATA parsed");
+	pkt[1] = 4;
+	CHECK(tftp_parse_data(pkt, 6, &ack, &d, &dl) < 0, "an ACK is not DATA");
+}
+
 static char top[256];
 
 static void put(const char *rel, const char *text)
@@ -268,6 +305,28 @@ static void names(void)
 	CHECK_STR(get(rootfd, "adir", NULL, true, sv), "E2", "a directory: refused (%s)", sv);
 	CHECK_STR(get(rootfd, "fifo", NULL, true, sv), "E2", "a FIFO: refused without blocking (%s)", sv);
 	CHECK_STR(get(rootfd, "nothere", NULL, true, NULL), "E1", "missing: not found");
+	{
+		int dfd = -1;
+		char base[300];
+
+		snprintf(d, sizeof(d), "%s/system/7285c0f2/boot/out", top);
+		symlink("../../..", d);
+		CHECK(tftp_create_dir(rootfd, "ab5a4158/new.txt", &dfd, base, sizeof(base), why, sizeof(why)) == 0 &&
+		      !strcmp(base, "new.txt"), "write: a new file in a client directory");
+		if (dfd >= 0)
+			close(dfd);
+		CHECK(tftp_create_dir(rootfd, "new.txt", &dfd, base, sizeof(base), why, sizeof(why)) == 0, "write: at the top");
+		if (dfd >= 0)
+			close(dfd);
+		CHECK_INT(tftp_create_dir(rootfd, "ab5a4158/config.txt", &dfd, base, sizeof(base), why, sizeof(why)),
+			  TFTP_EEXISTS, "write: an existing file: error 6 (%s)", why);
+		CHECK_INT(tftp_create_dir(rootfd, "b8-27-eb-42-32-c8/out/pwned", &dfd, base, sizeof(base), why, sizeof(why)),
+			  TFTP_EACCESS, "write through a planted directory link: refused (%s)", why);
+		CHECK_INT(tftp_create_dir(rootfd, "nodir/x", &dfd, base, sizeof(base), why, sizeof(why)), TFTP_ENOTFOUND,
+			  "write into a missing directory: not found");
+		CHECK_INT(tftp_create_dir(rootfd, "../x", &dfd, base, sizeof(base), why, sizeof(why)), TFTP_EACCESS,
+			  "write to ../x: refused");
+	}
 	close(rootfd);
 }
 
@@ -332,6 +391,7 @@ int main(void)
 {
 	codec();
 	xfer();
+	recv_side();
 	names();
 	cache();
 	{
