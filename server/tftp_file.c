@@ -105,9 +105,74 @@ void tftp_file_put(struct tftp_cache *c, struct tftp_file *f)
 			*pp = f->next;
 			break;
 		}
-	close(f->fd);
+	if (f->fd >= 0)
+		close(f->fd);
 	free(f->chunks);
+	free(f->mem);
 	free(f);
+}
+
+size_t tftp_netascii(const uint8_t *in, size_t n, uint8_t *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (in[i] == '\n') {
+			out[o++] = '\r';
+			out[o++] = '\n';
+		} else if (in[i] == '\r') {
+			out[o++] = '\r';
+			out[o++] = '\0';
+		} else {
+			out[o++] = in[i];
+		}
+	}
+	return o;
+}
+
+struct tftp_file *tftp_file_netascii(struct tftp_cache *c, int fd, const struct stat *st, int *err)
+{
+	size_t n = (size_t)st->st_size, got = 0;
+	uint8_t *raw = NULL, *conv = NULL;
+	struct tftp_file *f = NULL;
+
+	(void)c;
+	*err = -ENOMEM;
+	if (n > TFTP_NETASCII_MAX) {
+		*err = -EFBIG;
+		goto out;
+	}
+	raw = malloc(n ? n : 1);
+	conv = malloc(n ? 2 * n : 1);
+	f = calloc(1, sizeof(*f));
+	if (!raw || !conv || !f)
+		goto out;
+	while (got < n) {
+		ssize_t r = pread(fd, raw + got, n - got, (off_t)got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			*err = r < 0 ? -errno : -EIO;
+			goto out;
+		}
+		got += (size_t)r;
+	}
+	f->size = tftp_netascii(raw, n, conv);
+	f->mem = conv;
+	f->fd = -1;
+	f->refs = 1;
+	f->stale = true;        /* its own: never shared */
+	conv = NULL;
+	close(fd);
+	free(raw);
+	return f;
+out:
+	close(fd);
+	free(raw);
+	free(conv);
+	free(f);
+	return NULL;
 }
 
 /* Chunk i of f, read when not cached, pinned. */
@@ -171,6 +236,11 @@ int tftp_file_bytes(struct tftp_cache *c, struct tftp_file *f, uint64_t off, uin
 		return 0;
 	if (len > TFTP_CHUNK || off + len > f->size)
 		return -EINVAL;
+	if (f->mem) {
+		iov[0].iov_base = f->mem + off;
+		iov[0].iov_len = len;
+		return 1;
+	}
 	k = chunk(c, f, i, &err);
 	if (!k)
 		return err;

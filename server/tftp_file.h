@@ -37,6 +37,7 @@ struct tftp_file {
 	struct tftp_chunk **chunks;     /* by index; NULL: not in the cache */
 	struct tftp_file *next;         /* the cache's list of open files */
 	bool stale;                     /* replaced on disk: no new transfers */
+	uint8_t *mem;                   /* a converted copy (netascii): served from here, fd -1 */
 };
 
 #define TFTP_PINS_MAX 256       /* chunk pins held at once (a window of 64 blocks needs <= 128) */
@@ -55,6 +56,17 @@ struct tftp_cache {
  * closed). */
 struct tftp_file *tftp_file_get(struct tftp_cache *c, int fd, const struct stat *st);
 void tftp_file_put(struct tftp_cache *c, struct tftp_file *f);
+
+#define TFTP_NETASCII_MAX (4u << 20)    /* bytes of a file sent as netascii */
+
+/* Pure: RFC 764's netascii of in (LF -> CR LF, CR -> CR NUL) into out
+ * (room for 2 * n). Its length. */
+size_t tftp_netascii(const uint8_t *in, size_t n, uint8_t *out);
+
+/* A netascii transfer's own entry: the file (fd, taken and closed) read
+ * whole and converted. NULL with *err: -EFBIG past TFTP_NETASCII_MAX,
+ * -ENOMEM, or the read's error. */
+struct tftp_file *tftp_file_netascii(struct tftp_cache *c, int fd, const struct stat *st, int *err);
 
 /* The bytes [off, off + len) of f (len <= TFTP_CHUNK, within the file's
  * size) as one or two iovec segments into the cache, their chunks pinned

@@ -346,8 +346,8 @@ static void request(struct tftpd *t, int li, const uint8_t *p, size_t len, const
 		refuse(t, lfd, from, r.name, TFTP_EACCESS, "writes are not accepted by this server ([tftp] write = no)");
 		return;
 	}
-	if (r.netascii) {
-		refuse(t, lfd, from, r.name, TFTP_EBADOP, "netascii transfers are not served: ask for octet (binary)");
+	if (r.netascii && r.op == TFTP_WRQ) {
+		refuse(t, lfd, from, r.name, TFTP_EBADOP, "netascii writes are not accepted: send in octet (binary)");
 		return;
 	}
 	s = free_slot(t);
@@ -385,7 +385,21 @@ static void request(struct tftpd *t, int li, const uint8_t *p, size_t len, const
 		refuse(t, lfd, from, r.name, TFTP_EUNDEF, "file too large for this block size");
 		return;
 	}
-	s->f = tftp_file_get(&t->cache, fd, &st);
+	if (r.netascii) {
+		int err;
+
+		/* converted whole, its own entry; tsize is the converted size */
+		s->f = tftp_file_netascii(&t->cache, fd, &st, &err);
+		if (!s->f) {
+			refuse(t, lfd, from, r.name, TFTP_EUNDEF, err == -EFBIG ? "netascii transfers are for files up "
+			       "to 4 MiB: ask for octet (binary)" : "cannot read the file");
+			return;
+		}
+		st.st_size = (off_t)s->f->size;
+		a.tsize_v = s->f->size;
+	} else {
+		s->f = tftp_file_get(&t->cache, fd, &st);
+	}
 	if (!s->f) {
 		refuse(t, lfd, from, r.name, TFTP_EUNDEF, "out of memory");
 		return;

@@ -374,6 +374,12 @@ static void cache(void)
 	}
 	CHECK_INT(c.reads, 3, "the second reader reads nothing from disk");
 	CHECK(tftp_file_bytes(&c, f1, TFTP_CHUNK - 10, 20, iov) == 2, "a block across a chunk boundary: two segments");
+	{
+		uint8_t out[32];
+		size_t m = tftp_netascii((const uint8_t *)"a\nb\r\nc\r", 7, out);
+
+		CHECK(m == 11 && !memcmp(out, "a\r\nb\r\0\r\nc\r\0", 11), "netascii: LF -> CR LF, CR -> CR NUL");
+	}
 	tftp_cache_unpin(&c);
 	if (truncate(p, 100) == 0) {
 		tftp_cache_clear(&c);
