@@ -172,11 +172,13 @@ static void tftp_keys(void)
 {
 	static const char ok[] = "[netrootd]\ninterface = eth1\n[dhcp]\nmode = off\narp-probe = 300\n[tftp]\n"
 				 "root = /srv/tftp\nsingle-port = yes\nunique-root = mac\nfallback = no\n"
-				 "max-sessions = 64\nretries = 3\nretransmit = 500\nmax-blksize = 1468\nmax-window = 16\n";
+				 "max-sessions = 64\nretries = 3\nretransmit = 500\nmax-blksize = 1468\nmax-window = 16\n"
+				 "write = yes\nmax-write-mib = 8\n";
 
 	CHECK(parse(ok) == 0 && !strcmp(c.tftp.root, "/srv/tftp") && c.tftp.single_port &&
 	      c.tftp.unique_root == TFTP_UR_MAC && !c.tftp.fallback && c.tftp.max_sessions == 64 && c.tftp.retries == 3 &&
-	      c.tftp.retransmit_ms == 500 && c.tftp.max_blksize == 1468 && c.tftp.max_window == 16 && c.arp_probe_ms == 300,
+	      c.tftp.retransmit_ms == 500 && c.tftp.max_blksize == 1468 && c.tftp.max_window == 16 && c.arp_probe_ms == 300 &&
+	      c.tftp.write && c.tftp.max_write_mib == 8,
 	      "every [tftp] key, and arp-probe (%s)", e.msg);
 	CHECK(parse("[netrootd]\ninterface = eth1\n[dhcp]\nmode = off\n") == 0 && !c.tftp.root[0] && c.tftp.fallback &&
 	      c.tftp.max_sessions == 256 && c.tftp.max_window == 64 && c.arp_probe_ms == 0, "defaults: no TFTP, no probe");
@@ -188,7 +190,7 @@ static void tftp_keys(void)
 	    "max-window 65");
 	bad("[netrootd]\ninterface = eth1\n[dhcp]\nmode = off\n[tftp]\nmax-blksize = 100\n", 6, "bytes, 512 to 65464",
 	    "max-blksize 100");
-	bad("[netrootd]\ninterface = eth1\n[dhcp]\nmode = off\n[tftp]\nwrite = yes\n", 6, "its keys are: root,",
+	bad("[netrootd]\ninterface = eth1\n[dhcp]\nmode = off\n[tftp]\nwrites = yes\n", 6, "its keys are: root,",
 	    "an unknown key lists the section's keys");
 	bad("[netrootd]\ninterface = eth1\n[dhcp]\nmode = off\narp-probe = 5000\n", 5, "0 (off) to 2000",
 	    "arp-probe 5000");
