@@ -112,10 +112,11 @@ $(TBUILD)/test_dhcpc: tests/unit/test_dhcpc.c init/dhcpc.c $(LIB_SRCS) $(HDRS) t
 	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $< init/dhcpc.c $(LIB_SRCS)
 
 # test_server_conf runs netrootd's configuration parser (server/conf.c).
-$(TBUILD)/test_server_conf: tests/unit/test_server_conf.c server/conf.c server/conf.h $(LIB_SRCS) $(HDRS) tests/unit/check.h
+SERVER_CONF_SRCS := server/conf.c server/conf_text.c server/conf_client.c
+$(TBUILD)/test_server_conf: tests/unit/test_server_conf.c $(SERVER_CONF_SRCS) server/conf.h server/conf_int.h $(LIB_SRCS) $(HDRS) tests/unit/check.h
 	@mkdir -p $(TBUILD)
 	@echo "  TEST-CC $@"
-	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/conf.c $(LIB_SRCS)
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< $(SERVER_CONF_SRCS) $(LIB_SRCS)
 
 # test_server_lease runs netrootd's lease table and journal (server/lease.c).
 $(TBUILD)/test_server_lease: tests/unit/test_server_lease.c server/lease.c server/lease.h $(LIB_SRCS) $(HDRS) tests/unit/check.h
@@ -125,7 +126,7 @@ $(TBUILD)/test_server_lease: tests/unit/test_server_lease.c server/lease.c serve
 
 # test_dhcp_server runs netrootd's DHCP handler with its configuration and
 # lease table (server/dhcp_server.c, conf.c, lease.c).
-SERVER_DHCP_SRCS := server/dhcp_server.c server/conf.c server/lease.c server/arp_probe.c
+SERVER_DHCP_SRCS := server/dhcp_server.c $(SERVER_CONF_SRCS) server/lease.c server/arp_probe.c
 $(TBUILD)/test_dhcp_server: tests/unit/test_dhcp_server.c $(SERVER_DHCP_SRCS) $(wildcard server/*.h) $(LIB_SRCS) $(HDRS) tests/unit/check.h
 	@mkdir -p $(TBUILD)
 	@echo "  TEST-CC $@"
@@ -171,14 +172,14 @@ $(TBUILD)/fuzz_vpd83: tests/fuzz/fuzz_vpd83.c init/scsi_vpd.c $(LIB_SRCS) $(HDRS
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iinit -o $@ $< init/scsi_vpd.c $(LIB_SRCS)
 
 # fuzz_server_conf parses any bytes as netrootd's configuration files.
-$(TBUILD)/replay_server_conf: tests/fuzz/fuzz_server_conf.c tests/fuzz/replay.c server/conf.c server/conf.h $(LIB_SRCS) $(HDRS)
+$(TBUILD)/replay_server_conf: tests/fuzz/fuzz_server_conf.c tests/fuzz/replay.c $(SERVER_CONF_SRCS) server/conf.h server/conf_int.h $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
 	@echo "  REPLAY  $@"
-	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< tests/fuzz/replay.c server/conf.c $(LIB_SRCS)
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< tests/fuzz/replay.c $(SERVER_CONF_SRCS) $(LIB_SRCS)
 
-$(TBUILD)/fuzz_server_conf: tests/fuzz/fuzz_server_conf.c server/conf.c $(LIB_SRCS) $(HDRS)
+$(TBUILD)/fuzz_server_conf: tests/fuzz/fuzz_server_conf.c $(SERVER_CONF_SRCS) $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
-	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< server/conf.c $(LIB_SRCS)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< $(SERVER_CONF_SRCS) $(LIB_SRCS)
 
 # fuzz_dhcp_server sends any bytes to netrootd's DHCP handler.
 $(TBUILD)/replay_dhcp_server: tests/fuzz/fuzz_dhcp_server.c tests/fuzz/replay.c $(SERVER_DHCP_SRCS) $(wildcard server/*.h) $(LIB_SRCS) $(HDRS)

@@ -1,0 +1,122 @@
+/* clients.d/NAME.conf: one board's file (docs/netrootd.md), and the boards
+ * against each other. */
+#include "conf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmdline.h"            /* parse_mac */
+#include "conf_int.h"
+
+/* ---- clients.d/NAME.conf ------------------------------------------------- */
+
+int nrd_client_parse(struct nrd_client *cl, const char *name, const char *file, const char *text, size_t len,
+		     struct conf_error *err)
+{
+	struct line l;
+	size_t pos = 0, nlen = strlen(name);
+	const char *why = "";
+	int r;
+
+	memset(cl, 0, sizeof(*cl));
+	memset(&l, 0, sizeof(l));
+	if (nlen == 0 || nlen >= sizeof(cl->name))
+		return conf_err_at(err, file, 0, "the file name must be NAME.conf with a NAME of 1 to %zu characters",
+			      sizeof(cl->name) - 1);
+	for (size_t i = 0; i < nlen; i++)
+		if (!conf_name_char(name[i]))
+			return conf_err_at(err, file, 0, "the client's name \"%s\" (the file name) may hold only letters, "
+				      "digits, '-', '_' and '.'", name);
+	memcpy(cl->name, name, nlen + 1);
+	if (len > NRD_CONF_MAX)
+		return conf_err_at(err, file, 0, "larger than %u bytes", NRD_CONF_MAX);
+	while ((r = conf_next_line(text, len, &pos, &l, &why)) != 1) {
+		bool known = true;
+
+		if (r < 0)
+			return conf_err_at(err, file, l.no, "expected %s", why);
+		if (l.is_section)
+			return conf_err_at(err, file, l.no, "a client file has no sections, only key = value lines");
+		if (!l.key.n)
+			continue;
+		if (conf_word_is(l.key, "mac")) {
+			char m[18];
+
+			why = "a MAC address (dc:a6:32:01:02:03 or dc-a6-32-01-02-03)";
+			r = -1;
+			if (l.value.n == 17) {
+				memcpy(m, l.value.p, 17);
+				m[17] = '\0';
+				r = parse_mac(m, m[2] == '-' ? '-' : ':', cl->mac);
+			}
+			cl->has_mac = r == 0;
+		} else if (conf_word_is(l.key, "serial")) {
+			/* The Pi's serial as its TFTP prefix shows it: the low 8
+			 * hex digits ("1000000012345678" is accepted too). */
+			struct val v = l.value, w = conf_next_word(&v);
+			uint32_t s = 0;
+
+			why = "a Raspberry Pi serial number: 8 hex digits (as /proc/cpuinfo's last 8)";
+			r = -1;
+			if (!conf_next_word(&v).n && (w.n == 8 || w.n == 16)) {
+				r = 0;
+				for (size_t i = 0; i < w.n; i++) {
+					char ch = w.p[i];
+					int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 :
+						ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+
+					if (d < 0)
+						r = -1;
+					s = s << 4 | (uint32_t)(d & 15);
+				}
+			}
+			cl->serial = s;
+			cl->has_serial = r == 0;
+		} else if (conf_word_is(l.key, "address")) {
+			r = conf_get_in4(l.value, &cl->address, &why);
+		} else if (conf_word_is(l.key, "hostname")) {
+			r = conf_get_text(l.value, cl->hostname, sizeof(cl->hostname), &why);
+			for (size_t i = 0; r == 0 && cl->hostname[i]; i++)
+				if (!conf_name_char(cl->hostname[i]) || cl->hostname[i] == '_') {
+					why = "a host name (letters, digits, '-' and '.')";
+					r = -1;
+				}
+		} else {
+			r = conf_set_param(&cl->p, l.key, l.value, &why, &known);
+		}
+		if (!known)
+			return conf_err_at(err, file, l.no, "unknown key \"%.*s\"; a client's keys are: mac, serial, address, "
+				      "hostname, " PARAM_KEYS, (int)l.key.n, l.key.p);
+		if (r < 0)
+			return conf_err_at(err, file, l.no, "%.*s: expected %s", (int)l.key.n, l.key.p, why);
+	}
+	if (!cl->has_mac && !cl->has_serial)
+		return conf_err_at(err, file, 0, "no mac = or serial = : netrootd cannot recognise this board");
+	if (!cl->hostname[0] && nlen < sizeof(cl->hostname))
+		memcpy(cl->hostname, name, nlen + 1);
+	return 0;
+}
+
+int nrd_clients_check(const struct nrd_conf *c, const struct nrd_client *cl, int n, struct conf_error *err)
+{
+	(void)c;
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < i; j++) {
+			const char *what = NULL;
+
+			if (cl[i].has_mac && cl[j].has_mac && !memcmp(cl[i].mac, cl[j].mac, 6))
+				what = "MAC address";
+			else if (cl[i].has_serial && cl[j].has_serial && cl[i].serial == cl[j].serial)
+				what = "serial number";
+			else if (cl[i].address && cl[i].address == cl[j].address)
+				what = "address";
+			if (what) {
+				char f[PATH_LEN];
+
+				snprintf(f, sizeof(f), "%s.conf", cl[i].name);
+				return conf_err_at(err, f, 0, "has the same %s as %s.conf: each board once", what, cl[j].name);
+			}
+		}
+	return 0;
+}
