@@ -26,9 +26,10 @@ void nrd_conf_defaults(struct nrd_conf *c)
 	c->tftp.max_blksize = 65464;
 	c->tftp.max_window = 64;
 	c->tftp.max_write_mib = 64;
+	c->iscsi_port = 3260;
 }
 
-enum section { SEC_NONE, SEC_NETROOTD, SEC_DHCP, SEC_POOL, SEC_BOOT, SEC_TFTP };
+enum section { SEC_NONE, SEC_NETROOTD, SEC_DHCP, SEC_POOL, SEC_BOOT, SEC_TFTP, SEC_ISCSI };
 
 static int set_netrootd(struct nrd_conf *c, struct val key, struct val v, const char **why, bool *known)
 {
@@ -150,8 +151,8 @@ static int set_boot(struct boot_conf *b, struct val key, struct val v, const cha
 	return -1;
 }
 
-/* A number key of [tftp] from lo to hi. */
-static int tftp_number(struct val v, uint64_t lo, uint64_t hi, uint32_t *out, const char **why, const char *what)
+/* A number key from lo to hi; what: the message when it is not. */
+static int ranged_number(struct val v, uint64_t lo, uint64_t hi, uint32_t *out, const char **why, const char *what)
 {
 	uint64_t x;
 
@@ -189,19 +190,19 @@ static int set_tftp(struct tftp_conf *t, struct val key, struct val v, const cha
 		return 0;
 	}
 	if (conf_word_is(key, "max-sessions"))
-		return tftp_number(v, 1, 65536, &t->max_sessions, why, "a number of transfers, 1 to 65536");
+		return ranged_number(v, 1, 65536, &t->max_sessions, why, "a number of transfers, 1 to 65536");
 	if (conf_word_is(key, "retries"))
-		return tftp_number(v, 1, 100, &t->retries, why, "a number of resends, 1 to 100");
+		return ranged_number(v, 1, 100, &t->retries, why, "a number of resends, 1 to 100");
 	if (conf_word_is(key, "retransmit"))
-		return tftp_number(v, 10, 60000, &t->retransmit_ms, why, "milliseconds, 10 to 60000");
+		return ranged_number(v, 10, 60000, &t->retransmit_ms, why, "milliseconds, 10 to 60000");
 	if (conf_word_is(key, "max-blksize"))
-		return tftp_number(v, 512, 65464, &t->max_blksize, why, "bytes, 512 to 65464");
+		return ranged_number(v, 512, 65464, &t->max_blksize, why, "bytes, 512 to 65464");
 	if (conf_word_is(key, "max-window"))
-		return tftp_number(v, 1, 64, &t->max_window, why, "blocks, 1 to 64");
+		return ranged_number(v, 1, 64, &t->max_window, why, "blocks, 1 to 64");
 	if (conf_word_is(key, "write"))
 		return conf_get_bool(v, &t->write, why);
 	if (conf_word_is(key, "max-write-mib"))
-		return tftp_number(v, 1, 65536, &t->max_write_mib, why, "MiB, 1 to 65536");
+		return ranged_number(v, 1, 65536, &t->max_write_mib, why, "MiB, 1 to 65536");
 	*known = false;
 	return -1;
 }
@@ -216,6 +217,7 @@ static const char *const section_keys[] = {
 		     "pxelinux-prefix",
 	[SEC_TFTP] = "root, single-port, unique-root, fallback, max-sessions, retries, retransmit, max-blksize, "
 		     "max-window, write, max-write-mib",
+	[SEC_ISCSI] = "port",
 };
 
 int nrd_conf_parse(struct nrd_conf *c, const char *file, const char *text, size_t len, struct conf_error *err)
@@ -245,6 +247,8 @@ int nrd_conf_parse(struct nrd_conf *c, const char *file, const char *text, size_
 				sec = SEC_BOOT;
 			else if (conf_word_is(l.sec, "tftp") && !l.arg.n)
 				sec = SEC_TFTP;
+			else if (conf_word_is(l.sec, "iscsi") && !l.arg.n)
+				sec = SEC_ISCSI;
 			else if (conf_word_is(l.sec, "pool") && l.arg.n && l.arg.n < IFNAME_LEN) {
 				sec = SEC_POOL;
 				for (int i = 0; i < c->npools; i++)
@@ -259,7 +263,7 @@ int nrd_conf_parse(struct nrd_conf *c, const char *file, const char *text, size_
 				pool->line = l.no;
 			} else {
 				return conf_err_at(err, file, l.no, "unknown section [%.*s%s%.*s]: expected [netrootd], [dhcp], "
-					      "[pool NAME], [boot] or [tftp]", (int)l.sec.n, l.sec.p, l.arg.n ? " " : "",
+					      "[pool NAME], [boot], [tftp] or [iscsi]", (int)l.sec.n, l.sec.p, l.arg.n ? " " : "",
 					      (int)l.arg.n, l.arg.p);
 			}
 			continue;
@@ -284,6 +288,16 @@ int nrd_conf_parse(struct nrd_conf *c, const char *file, const char *text, size_
 			break;
 		case SEC_TFTP:
 			r = set_tftp(&c->tftp, l.key, l.value, &why, &known);
+			break;
+		case SEC_ISCSI:
+			if (conf_word_is(l.key, "port")) {
+				uint32_t x;
+
+				r = ranged_number(l.value, 1, 65535, &x, &why, "a TCP port, 1 to 65535");
+				c->iscsi_port = (uint16_t)x;
+			} else {
+				known = false;
+			}
 			break;
 		}
 		if (!known)

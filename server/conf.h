@@ -105,6 +105,7 @@ struct nrd_conf {
 	int npools;
 	struct boot_conf boot;
 	struct tftp_conf tftp;
+	uint16_t iscsi_port;            /* [iscsi] port: the target's TCP port */
 };
 
 /* One board: clients.d/NAME.conf. Identified by its MAC and/or its Pi
@@ -118,6 +119,12 @@ struct nrd_client {
 	in4_t address;                  /* reserved address; 0: from the pool */
 	char hostname[HOSTNAME_LEN];
 	struct dhcp_params p;
+	/* its root disk over iSCSI (netrootd's target): the image, the
+	 * target's name, the one initiator allowed to log in */
+	char iscsi_image[PATH_LEN];
+	char iscsi_target[224];
+	char iscsi_initiator[224];
+	bool iscsi_readonly;
 };
 
 /* Defaults, then the text of netrootd.conf (file: its name for messages).

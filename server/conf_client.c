@@ -82,12 +82,28 @@ int nrd_client_parse(struct nrd_client *cl, const char *name, const char *file, 
 					why = "a host name (letters, digits, '-' and '.')";
 					r = -1;
 				}
+		} else if (conf_word_is(l.key, "iscsi-image")) {
+			r = conf_get_text(l.value, cl->iscsi_image, sizeof(cl->iscsi_image), &why);
+			if (r == 0 && cl->iscsi_image[0] != '/') {
+				why = "an absolute path to the image file or block device";
+				r = -1;
+			}
+		} else if (conf_word_is(l.key, "iscsi-target")) {
+			r = conf_get_text(l.value, cl->iscsi_target, sizeof(cl->iscsi_target), &why);
+			if (r == 0 && strncmp(cl->iscsi_target, "iqn.", 4) && strncmp(cl->iscsi_target, "eui.", 4)) {
+				why = "an iSCSI name (iqn.YYYY-MM.domain:name)";
+				r = -1;
+			}
+		} else if (conf_word_is(l.key, "iscsi-initiator")) {
+			r = conf_get_text(l.value, cl->iscsi_initiator, sizeof(cl->iscsi_initiator), &why);
+		} else if (conf_word_is(l.key, "iscsi-readonly")) {
+			r = conf_get_bool(l.value, &cl->iscsi_readonly, &why);
 		} else {
 			r = conf_set_param(&cl->p, l.key, l.value, &why, &known);
 		}
 		if (!known)
 			return conf_err_at(err, file, l.no, "unknown key \"%.*s\"; a client's keys are: mac, serial, address, "
-				      "hostname, " PARAM_KEYS, (int)l.key.n, l.key.p);
+				      "hostname, iscsi-image, iscsi-target, iscsi-initiator, iscsi-readonly, " PARAM_KEYS, (int)l.key.n, l.key.p);
 		if (r < 0)
 			return conf_err_at(err, file, l.no, "%.*s: expected %s", (int)l.key.n, l.key.p, why);
 	}
@@ -95,6 +111,13 @@ int nrd_client_parse(struct nrd_client *cl, const char *name, const char *file, 
 		return conf_err_at(err, file, 0, "no mac = or serial = : netrootd cannot recognise this board");
 	if (!cl->hostname[0] && nlen < sizeof(cl->hostname))
 		memcpy(cl->hostname, name, nlen + 1);
+	if (cl->iscsi_image[0] && !cl->iscsi_initiator[0])
+		return conf_err_at(err, file, 0, "iscsi-image without iscsi-initiator: name the one initiator (the "
+				   "board's ISCSI_INITIATOR) that may log into this disk");
+	if ((cl->iscsi_target[0] || cl->iscsi_initiator[0]) && !cl->iscsi_image[0])
+		return conf_err_at(err, file, 0, "iscsi-target or iscsi-initiator without iscsi-image: which disk?");
+	if (cl->iscsi_image[0] && !cl->iscsi_target[0])
+		snprintf(cl->iscsi_target, sizeof(cl->iscsi_target), "iqn.2026-11.org.netroot:%s", name);
 	return 0;
 }
 
@@ -111,6 +134,8 @@ int nrd_clients_check(const struct nrd_conf *c, const struct nrd_client *cl, int
 				what = "serial number";
 			else if (cl[i].address && cl[i].address == cl[j].address)
 				what = "address";
+			else if (cl[i].iscsi_target[0] && !strcmp(cl[i].iscsi_target, cl[j].iscsi_target))
+				what = "iSCSI target name";
 			if (what) {
 				char f[PATH_LEN];
 

@@ -8,6 +8,7 @@
  *   4. one socket per served interface (never all interfaces), and an
  *      ARP socket beside it when addresses are probed before offering;
  *      TFTP's port 69 there and its root directory when [tftp] has one;
+ *      the iSCSI target's port and every client's disk image;
  *   5. privileges dropped to the configured user;
  *   6. the loop (loop.c) until SIGTERM; SIGHUP reloads the configuration
  *      and keeps every lease. */
@@ -21,6 +22,7 @@
 
 #include "conf_load.h"
 #include "dhcpd_net.h"
+#include "iscsid.h"
 #include "log.h"
 #include "loop.h"
 
@@ -73,6 +75,9 @@ static void print_plan(const struct nrd_conf *c, const struct nrd_client *cl, in
 			printf(" address %s", in4_str(cl[i].address, a));
 		if (cl[i].p.root_path[0])
 			printf(" root-path %s", cl[i].p.root_path);
+		if (cl[i].iscsi_image[0])
+			printf(" iscsi %s (%s, initiator %s%s)", cl[i].iscsi_target, cl[i].iscsi_image, cl[i].iscsi_initiator,
+			       cl[i].iscsi_readonly ? ", read-only" : "");
 		printf("\n");
 	}
 }
@@ -98,6 +103,7 @@ static int drop_privileges(const char *user)
 int main(int argc, char **argv)
 {
 	static struct loop L;
+	static struct iscsid iscsi;
 	const char *path = DEFAULT_CONF;
 	struct conf_error err;
 	bool check = false, verbose = false;
@@ -158,11 +164,28 @@ int main(int argc, char **argv)
 		}
 		L.tftp_on = true;
 	}
+	{
+		in4_t addrs[NRD_MAX_IFACES];
+
+		for (int i = 0; i < L.nsocks; i++)
+			addrs[i] = L.socks[i].addr;
+		if (iscsid_open(&iscsi, L.conf.iscsi_port, L.clients, L.nclients, addrs, L.nsocks, msg, sizeof(msg)) < 0) {
+			log_err("%s", msg);
+			return 1;
+		}
+	}
 
 	/* 5. privileges */
 	if (drop_privileges(L.conf.user) < 0)
 		return 1;
 
-	/* 6. serve */
+	/* 6. serve: the iSCSI target's threads, then the loop */
+	if (iscsi.nt) {
+		if (iscsid_start(&iscsi) < 0) {
+			log_err("iSCSI: cannot start its threads");
+			return 1;
+		}
+		log_info("serving iSCSI on port %u: %d target%s", iscsi.port, iscsi.nt, iscsi.nt == 1 ? "" : "s");
+	}
 	return loop_run(&L);
 }

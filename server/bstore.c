@@ -1,0 +1,113 @@
+#include "bstore.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int f_read(struct bstore *b, void *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(b->fd, (char *)buf + got, len - got, (off_t)(off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0) {   /* past the end of a file that shrank: zeros */
+			memset((char *)buf + got, 0, len - got);
+			return 0;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int f_write(struct bstore *b, const void *buf, size_t len, uint64_t off, bool fua)
+{
+	size_t put = 0;
+
+	while (put < len) {
+		ssize_t n = pwrite(b->fd, (const char *)buf + put, len - put, (off_t)(off + put));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		put += (size_t)n;
+	}
+	/* FUA: this write durable before its status (sync_file_range would
+	 * not cover the file's metadata; fdatasync does) */
+	return fua && fdatasync(b->fd) != 0 ? -errno : 0;
+}
+
+static int f_flush(struct bstore *b)
+{
+	return fdatasync(b->fd) != 0 ? -errno : 0;
+}
+
+static int f_discard(struct bstore *b, uint64_t off, uint64_t len)
+{
+	if (b->is_blockdev) {
+		uint64_t r[2] = { off, len };
+
+		return ioctl(b->fd, BLKDISCARD, r) != 0 ? -errno : 0;
+	}
+	return fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) != 0 ? -errno : 0;
+}
+
+static const struct bstore_ops file_ops = { f_read, f_write, f_flush, f_discard };
+
+int bstore_open(struct bstore *b, const char *path, bool readonly, char *msg, size_t msglen)
+{
+	struct stat st;
+
+	memset(b, 0, sizeof(*b));
+	b->fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (b->fd < 0 || fstat(b->fd, &st) != 0) {
+		int e = errno;
+
+		snprintf(msg, msglen, "iSCSI image %s: %s", path, strerror(e));
+		if (b->fd >= 0)
+			close(b->fd);
+		b->fd = -1;
+		return -e;
+	}
+	b->ops = &file_ops;
+	b->readonly = readonly;
+	if (S_ISBLK(st.st_mode)) {
+		b->is_blockdev = true;
+		if (ioctl(b->fd, BLKGETSIZE64, &b->size) != 0)
+			b->size = 0;
+		b->can_discard = !readonly;
+	} else if (S_ISREG(st.st_mode)) {
+		b->size = (uint64_t)st.st_size;
+		b->can_discard = !readonly;
+	} else {
+		snprintf(msg, msglen, "iSCSI image %s: neither a regular file nor a block device", path);
+		close(b->fd);
+		b->fd = -1;
+		return -EINVAL;
+	}
+	if (b->size < 4096) {
+		snprintf(msg, msglen, "iSCSI image %s: %llu bytes, too small for a disk", path,
+			 (unsigned long long)b->size);
+		close(b->fd);
+		b->fd = -1;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void bstore_close(struct bstore *b)
+{
+	if (b->fd >= 0)
+		close(b->fd);
+	b->fd = -1;
+}

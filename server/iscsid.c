@@ -1,0 +1,787 @@
+#include "iscsid.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "iscsi_pdu.h"
+#include "log.h"
+#include "text.h"
+
+#define QUEUE 128                       /* commands the initiator may have outstanding (MaxCmdSN window) */
+#define MAX_TASKS 64                    /* writes waiting for their data */
+#define TASK_BUF_MAX (2 * SCSI_MAX_XFER_BLOCKS * SCSI_BLOCK)   /* COMPARE AND WRITE sends 2n blocks */
+
+struct wtask {                          /* a write waiting for Data-Out */
+	bool used;
+	uint32_t itt, ttt;
+	uint8_t cdb[16];
+	uint8_t *buf;
+	uint32_t len;                   /* bytes the initiator sends (EDTL) */
+	uint32_t need;                  /* bytes the command takes */
+	uint32_t got;
+	uint32_t r2t_end;               /* the end of the data solicited so far */
+	uint32_t r2tsn;
+};
+
+struct conn {
+	struct iscsid *d;
+	int fd;
+	char who[48];                   /* "10.77.0.100:40000" */
+	in4_t local;
+	struct iscsi_nego n;
+	struct iscsi_target *tgt;
+	bool ffp;                       /* full feature phase */
+	uint8_t stage;                  /* login: the current stage */
+	uint8_t isid[6];
+	uint16_t tsih;
+	uint32_t statsn, expcmdsn;
+	uint32_t next_ttt;
+	struct wtask tasks[MAX_TASKS];
+	uint8_t bhs[ISCSI_BHS_LEN];
+	uint8_t *data;                  /* a received data segment (+ pad) */
+	uint8_t *in;                    /* what a read returns */
+	struct wbuf *kv;
+	uint8_t kvbuf[ISCSI_TEXT_MAX];
+};
+
+/* ---- I/O ------------------------------------------------------------------- */
+
+static int read_full(int fd, void *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = recv(fd, (char *)p + got, n - got, 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int send_pdu(struct conn *c, const uint8_t *bhs, const void *data, uint32_t len)
+{
+	static const uint8_t zero[4];
+	struct iovec v[3] = { { (void *)(uintptr_t)bhs, ISCSI_BHS_LEN }, { (void *)(uintptr_t)data, len },
+			      { (void *)(uintptr_t)zero, iscsi_pad(len) } };
+	struct msghdr m = { .msg_iov = v, .msg_iovlen = 3 };
+	size_t total = ISCSI_BHS_LEN + len + iscsi_pad(len);
+
+	while (total > 0) {
+		ssize_t r = sendmsg(c->fd, &m, MSG_NOSIGNAL);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		total -= (size_t)r;
+		while (r > 0 && m.msg_iovlen > 0) {
+			if ((size_t)r >= m.msg_iov[0].iov_len) {
+				r -= (ssize_t)m.msg_iov[0].iov_len;
+				m.msg_iov++;
+				m.msg_iovlen--;
+			} else {
+				m.msg_iov[0].iov_base = (char *)m.msg_iov[0].iov_base + r;
+				m.msg_iov[0].iov_len -= (size_t)r;
+				r = 0;
+			}
+		}
+	}
+	return 0;
+}
+
+/* StatSN (advanced when status), ExpCmdSN, MaxCmdSN at bytes 24, 28, 32. */
+static void sns(struct conn *c, uint8_t *bhs, bool status)
+{
+	iscsi_put32(bhs + 24, status ? c->statsn++ : c->statsn);
+	iscsi_put32(bhs + 28, c->expcmdsn);
+	iscsi_put32(bhs + 32, c->expcmdsn + QUEUE - 1);
+}
+
+/* A command's CmdSN: the next expected one advances the window. */
+static void cmdsn(struct conn *c, const struct iscsi_bhs *h)
+{
+	if (!h->immediate && h->w24 == c->expcmdsn)
+		c->expcmdsn++;
+}
+
+static int reject(struct conn *c, uint8_t reason)
+{
+	uint8_t b[ISCSI_BHS_LEN];
+
+	iscsi_bhs_init(b, ISCSI_OP_REJECT, 0x80, ISCSI_BHS_LEN, ISCSI_RSVD_TAG);
+	b[2] = reason;
+	sns(c, b, true);
+	return send_pdu(c, b, c->bhs, ISCSI_BHS_LEN);
+}
+
+/* ---- login ------------------------------------------------------------------- */
+
+static struct iscsi_target *find_target(struct iscsid *d, const char *name)
+{
+	for (int i = 0; i < d->nt; i++)
+		if (!strcmp(d->t[i].name, name))
+			return &d->t[i];
+	return NULL;
+}
+
+/* Registers the session; an older one of the same initiator and ISID is
+ * ended at once (a rebooted board logging in again). */
+static void register_session(struct conn *c)
+{
+	struct iscsid *d = c->d;
+	int slot = -1;
+
+	pthread_mutex_lock(&d->mu);
+	for (int i = 0; i < ISCSID_MAX_SESSIONS; i++) {
+		struct iscsid_sess *s = &d->sess[i];
+
+		if (!s->used) {
+			if (slot < 0)
+				slot = i;
+			continue;
+		}
+		if (!strcmp(s->initiator, c->n.initiator) && !memcmp(s->isid, c->isid, 6)) {
+			shutdown(s->fd, SHUT_RDWR);
+			s->used = false;
+			d->nreinstated++;
+			log_info("iSCSI %s: %s logged in again with the same ISID: its old session ended", c->who,
+				 c->n.initiator);
+			if (slot < 0)
+				slot = i;
+		}
+	}
+	if (slot >= 0) {
+		d->sess[slot].used = true;
+		text_copy(d->sess[slot].initiator, sizeof(d->sess[slot].initiator), c->n.initiator);
+		memcpy(d->sess[slot].isid, c->isid, 6);
+		d->sess[slot].fd = c->fd;
+		d->sess[slot].conn = c;
+	}
+	if (++d->next_tsih == 0)
+		d->next_tsih = 1;
+	c->tsih = d->next_tsih;
+	d->nlogins++;
+	pthread_mutex_unlock(&d->mu);
+}
+
+static void unregister_session(struct conn *c)
+{
+	pthread_mutex_lock(&c->d->mu);
+	for (int i = 0; i < ISCSID_MAX_SESSIONS; i++)
+		if (c->d->sess[i].used && c->d->sess[i].conn == c)
+			c->d->sess[i].used = false;
+	pthread_mutex_unlock(&c->d->mu);
+}
+
+/* A login request. 0 to go on, -1 to close (after the response). */
+static int login(struct conn *c, const struct iscsi_bhs *h)
+{
+	uint8_t b[ISCSI_BHS_LEN], csg = (h->flags >> 2) & 3, nsg = h->flags & 3;
+	bool transit = h->flags & 0x80;
+	uint16_t status = 0;
+	char why[640] = "";
+	struct wbuf kv = wb_init(c->kvbuf, sizeof(c->kvbuf));
+
+	if (c->stage == 0xff) {         /* the first login PDU */
+		memcpy(c->isid, h->lun, 6);
+		c->statsn = h->w28;
+		c->expcmdsn = h->w24;
+		c->stage = csg;
+		if ((uint16_t)(h->lun[6] << 8 | h->lun[7])) {
+			status = 0x020a;        /* a TSIH: adding a connection; sessions have one */
+			snprintf(why, sizeof(why), "a second connection to a session (MaxConnections=1)");
+		}
+	}
+	if (!status && (h->flags & 0x40)) {
+		status = 0x020b;
+		snprintf(why, sizeof(why), "a login split over several PDUs (C bit)");
+	}
+	if (!status && (csg == 2 || csg != c->stage)) {
+		status = 0x020b;
+		snprintf(why, sizeof(why), "login stage %u where %u was expected", csg, c->stage);
+	}
+	if (!status && iscsi_negotiate(&c->n, c->data, h->data_len, &kv, why, sizeof(why)) < 0)
+		status = 0x0207;
+	if (!status && !c->n.initiator[0]) {
+		status = 0x0207;
+		snprintf(why, sizeof(why), "no InitiatorName");
+	}
+	if (!status && !c->n.discovery) {
+		c->tgt = c->n.target[0] ? find_target(c->d, c->n.target) : NULL;
+		if (!c->tgt) {
+			status = 0x0203;
+			snprintf(why, sizeof(why), "no target \"%s\" here", c->n.target);
+		} else if (strcmp(c->tgt->initiator, c->n.initiator)) {
+			status = 0x0202;
+			snprintf(why, sizeof(why), "%s may not log into %s (its client file %s.conf allows %s)",
+				 c->n.initiator, c->tgt->name, c->tgt->client, c->tgt->initiator);
+		}
+	}
+	if (!status && csg == 0 && c->n.auth_asked && !c->n.auth_none) {
+		status = 0x0201;
+		snprintf(why, sizeof(why), "the initiator offers no AuthMethod this target accepts (None)");
+	}
+	if (!status && transit && (nsg == 2 || nsg <= csg)) {
+		status = 0x020b;
+		snprintf(why, sizeof(why), "a transit from stage %u to %u", csg, nsg);
+	}
+	if (!status && transit && nsg == 3)
+		iscsi_nego_finish(&c->n, &kv);
+	if (kv.err) {
+		status = 0x0300;
+		snprintf(why, sizeof(why), "the login answer does not fit");
+	}
+	iscsi_bhs_init(b, ISCSI_OP_LOGIN_RSP, (uint8_t)(status ? 0 : (transit ? 0x80 | csg << 2 | nsg : csg << 2)),
+		       status ? 0 : (uint32_t)kv.len, h->itt);
+	memcpy(b + 8, c->isid, 6);
+	if (!status && transit && nsg == 3) {
+		register_session(c);
+		b[14] = (uint8_t)(c->tsih >> 8);
+		b[15] = (uint8_t)c->tsih;
+	}
+	iscsi_put32(b + 24, c->statsn++);
+	iscsi_put32(b + 28, c->expcmdsn);
+	iscsi_put32(b + 32, c->expcmdsn + QUEUE - 1);
+	b[36] = (uint8_t)(status >> 8);
+	b[37] = (uint8_t)status;
+	if (send_pdu(c, b, c->kvbuf, status ? 0 : (uint32_t)kv.len) < 0)
+		return -1;
+	if (status) {
+		pthread_mutex_lock(&c->d->mu);
+		c->d->nrefused++;
+		pthread_mutex_unlock(&c->d->mu);
+		log_warn("iSCSI %s: login refused (status %04x): %s", c->who, status, why);
+		return -1;
+	}
+	if (transit) {
+		c->stage = nsg;
+		if (nsg == 3) {
+			c->ffp = true;
+			if (c->n.discovery)
+				log_debug("iSCSI %s: discovery session of %s", c->who, c->n.initiator);
+			else
+				log_info("iSCSI %s: %s logged into %s (%s.conf, %llu MiB%s)", c->who, c->n.initiator,
+					 c->tgt->name, c->tgt->client, (unsigned long long)(c->tgt->bs.size >> 20),
+					 c->tgt->lu.readonly ? ", read-only" : "");
+		}
+	}
+	return 0;
+}
+
+/* ---- text: SendTargets ----------------------------------------------------------- */
+
+static int text(struct conn *c, const struct iscsi_bhs *h)
+{
+	uint8_t b[ISCSI_BHS_LEN];
+	struct wbuf kv = wb_init(c->kvbuf, sizeof(c->kvbuf));
+	char why[160], addr[64], ip[IN4_STRLEN];
+
+	cmdsn(c, h);
+	c->n.send_targets = false;
+	if ((h->flags & 0x40) || iscsi_negotiate(&c->n, c->data, h->data_len, &kv, why, sizeof(why)) < 0)
+		return reject(c, 0x09);
+	if (c->n.send_targets) {
+		snprintf(addr, sizeof(addr), "%s:%u,1", in4_str(c->local, ip), c->d->port);
+		/* an initiator sees only the targets it may log into */
+		for (int i = 0; i < c->d->nt; i++) {
+			const struct iscsi_target *t = &c->d->t[i];
+
+			if (strcmp(t->initiator, c->n.initiator) ||
+			    (c->n.send_targets_name[0] && strcmp(c->n.send_targets_name, t->name)))
+				continue;
+			iscsi_put_key(&kv, "TargetName", t->name);
+			iscsi_put_key(&kv, "TargetAddress", addr);
+		}
+	}
+	if (kv.err || kv.len > c->n.p.send_seg_max)
+		return reject(c, 0x09);
+	iscsi_bhs_init(b, ISCSI_OP_TEXT_RSP, 0x80, (uint32_t)kv.len, h->itt);
+	iscsi_put32(b + 20, ISCSI_RSVD_TAG);
+	sns(c, b, true);
+	return send_pdu(c, b, c->kvbuf, (uint32_t)kv.len);
+}
+
+/* ---- SCSI ------------------------------------------------------------------------ */
+
+static int scsi_response(struct conn *c, uint32_t itt, const struct scsi_status *st, uint8_t ovun, uint32_t resid,
+			 uint32_t expdatasn)
+{
+	uint8_t b[ISCSI_BHS_LEN], sd[2 + sizeof(st->sense)];
+	uint32_t len = 0;
+
+	if (st->status == 2) {
+		sd[0] = 0;
+		sd[1] = sizeof(st->sense);
+		memcpy(sd + 2, st->sense, sizeof(st->sense));
+		len = sizeof(sd);
+	}
+	iscsi_bhs_init(b, ISCSI_OP_SCSI_RSP, (uint8_t)(0x80 | ovun), len, itt);
+	b[3] = st->status;
+	sns(c, b, true);
+	iscsi_put32(b + 36, expdatasn);
+	iscsi_put32(b + 44, resid);
+	return send_pdu(c, b, sd, len);
+}
+
+/* What a read returned, as Data-In PDUs of at most the initiator's
+ * MaxRecvDataSegmentLength, a sequence at most MaxBurstLength; the status
+ * rides on the last (S bit). */
+static int data_in(struct conn *c, const struct iscsi_bhs *h, uint32_t n, uint8_t ovun, uint32_t resid)
+{
+	uint32_t seg = c->n.p.send_seg_max, off = 0, datasn = 0, burst = 0;
+
+	while (off < n) {
+		uint8_t b[ISCSI_BHS_LEN];
+		uint32_t k = n - off < seg ? n - off : seg;
+		bool last = off + k == n, fin;
+
+		if (burst + k > c->n.p.max_burst)
+			k = c->n.p.max_burst - burst;
+		last = off + k == n;
+		fin = last || burst + k == c->n.p.max_burst;
+		iscsi_bhs_init(b, ISCSI_OP_DATA_IN, (uint8_t)((fin ? 0x80 : 0) | (last ? 0x01 | ovun : 0)), k, h->itt);
+		memcpy(b + 8, h->lun, 8);
+		iscsi_put32(b + 20, ISCSI_RSVD_TAG);
+		sns(c, b, last);
+		iscsi_put32(b + 36, datasn++);
+		iscsi_put32(b + 40, off);
+		if (last)
+			iscsi_put32(b + 44, resid);
+		if (send_pdu(c, b, c->in + off, k) < 0)
+			return -1;
+		off += k;
+		burst = fin ? 0 : burst + k;
+	}
+	return 0;
+}
+
+static int run_write(struct conn *c, struct wtask *t, const struct iscsi_bhs *h)
+{
+	struct scsi_status st;
+	uint32_t inlen;
+	uint8_t ovun = 0;
+	uint32_t resid = 0;
+	int r;
+
+	(void)h;
+	if (t->len < t->need) {
+		memset(&st, 0, sizeof(st));
+		st.status = 2;
+		st.sense[0] = 0x70;
+		st.sense[2] = 0x05;     /* ILLEGAL REQUEST */
+		st.sense[7] = 10;
+		st.sense[12] = 0x24;    /* INVALID FIELD IN CDB: less data than the command takes */
+		ovun = 0x02;
+		resid = t->need - t->len;
+	} else {
+		if (t->len > t->need) {
+			ovun = 0x04;
+			resid = t->len - t->need;
+		}
+		scsi_exec(&c->tgt->lu, t->cdb, t->buf, t->need, NULL, 0, &inlen, &st);
+	}
+	r = scsi_response(c, t->itt, &st, ovun, resid, t->r2tsn);
+	free(t->buf);
+	memset(t, 0, sizeof(*t));
+	return r;
+}
+
+/* Asks for the next MaxBurstLength of a write's data. */
+static int r2t(struct conn *c, struct wtask *t, const uint8_t *lun)
+{
+	uint8_t b[ISCSI_BHS_LEN];
+	uint32_t k = t->len - t->got < c->n.p.max_burst ? t->len - t->got : c->n.p.max_burst;
+
+	iscsi_bhs_init(b, ISCSI_OP_R2T, 0x80, 0, t->itt);
+	memcpy(b + 8, lun, 8);
+	iscsi_put32(b + 20, t->ttt);
+	sns(c, b, false);
+	iscsi_put32(b + 36, t->r2tsn++);
+	iscsi_put32(b + 40, t->got);
+	iscsi_put32(b + 44, k);
+	t->r2t_end = t->got + k;
+	return send_pdu(c, b, NULL, 0);
+}
+
+static int scsi_cmd(struct conn *c, const struct iscsi_bhs *h)
+{
+	struct scsi_status st;
+	enum scsi_dir dir = SCSI_NONE;
+	uint32_t len = 0, edtl = h->w20, inlen = 0;
+	uint8_t ovun = 0;
+	uint32_t resid = 0;
+
+	cmdsn(c, h);
+	if (c->n.discovery)
+		return reject(c, 0x05);
+	if (memcmp(h->lun, "\0\0\0\0\0\0\0\0", 8)) {
+		memset(&st, 0, sizeof(st));
+		st.status = 2;
+		st.sense[0] = 0x70;
+		st.sense[2] = 0x05;
+		st.sense[7] = 10;
+		st.sense[12] = 0x25;    /* LOGICAL UNIT NOT SUPPORTED */
+		if (h->cdb[0] != 0xa0)
+			return scsi_response(c, h->itt, &st, edtl ? 0x02 : 0, edtl, 0);
+	}
+	if (scsi_plan(&c->tgt->lu, h->cdb, &dir, &len, &st) < 0)
+		return scsi_response(c, h->itt, &st, edtl ? 0x02 : 0, edtl, 0);
+	if (dir == SCSI_OUT) {
+		struct wtask *t = NULL;
+
+		if (edtl > TASK_BUF_MAX || h->data_len > edtl) {
+			log_warn("iSCSI %s: a write of %u bytes (%u immediate): closing the connection", c->who, edtl,
+				 h->data_len);
+			return -1;
+		}
+		for (int i = 0; i < MAX_TASKS && !t; i++)
+			if (!c->tasks[i].used)
+				t = &c->tasks[i];
+		if (!t) {
+			log_warn("iSCSI %s: more than %d writes waiting for their data: closing the connection", c->who,
+				 MAX_TASKS);
+			return -1;
+		}
+		t->buf = malloc(edtl ? edtl : 1);
+		if (!t->buf)
+			return -1;
+		t->used = true;
+		t->itt = h->itt;
+		t->ttt = c->next_ttt++ & 0x7fffffff;
+		memcpy(t->cdb, h->cdb, 16);
+		t->len = edtl;
+		t->need = len;
+		memcpy(t->buf, c->data, h->data_len);
+		t->got = h->data_len;
+		if (t->got == t->len)
+			return run_write(c, t, h);
+		return r2t(c, t, h->lun);
+	}
+	if (dir == SCSI_IN) {
+		uint32_t cap = len < edtl ? len : edtl;
+
+		scsi_exec(&c->tgt->lu, h->cdb, NULL, 0, c->in, cap, &inlen, &st);
+		if (st.status == 0) {
+			if (edtl > inlen) {
+				ovun = 0x02;
+				resid = edtl - inlen;
+			}
+			if (!inlen)
+				return scsi_response(c, h->itt, &st, ovun, resid, 0);
+			return data_in(c, h, inlen, ovun, resid);
+		}
+		return scsi_response(c, h->itt, &st, edtl ? 0x02 : 0, edtl, 0);
+	}
+	scsi_exec(&c->tgt->lu, h->cdb, NULL, 0, NULL, 0, &inlen, &st);
+	return scsi_response(c, h->itt, &st, edtl ? 0x02 : 0, edtl, 0);
+}
+
+static int data_out(struct conn *c, const struct iscsi_bhs *h)
+{
+	struct wtask *t = NULL;
+	uint32_t off = h->w40;
+
+	for (int i = 0; i < MAX_TASKS && !t; i++)
+		if (c->tasks[i].used && c->tasks[i].itt == h->itt && c->tasks[i].ttt == h->w20)
+			t = &c->tasks[i];
+	if (!t) {
+		log_warn("iSCSI %s: Data-Out for no write waiting (ITT %08x TTT %08x): closing the connection", c->who,
+			 h->itt, h->w20);
+		return -1;
+	}
+	if (off != t->got || off + h->data_len > t->r2t_end) {
+		log_warn("iSCSI %s: Data-Out at %u+%u where %u..%u was asked: closing the connection", c->who, off,
+			 h->data_len, t->got, t->r2t_end);
+		return -1;
+	}
+	memcpy(t->buf + off, c->data, h->data_len);
+	t->got += h->data_len;
+	if (!(h->flags & 0x80))
+		return 0;
+	if (t->got == t->len)
+		return run_write(c, t, h);
+	if (t->got < t->r2t_end) {
+		log_warn("iSCSI %s: a Data-Out sequence ended %u bytes short: closing the connection", c->who,
+			 t->r2t_end - t->got);
+		return -1;
+	}
+	return r2t(c, t, h->lun);
+}
+
+/* ---- the rest ------------------------------------------------------------------- */
+
+static int nop_out(struct conn *c, const struct iscsi_bhs *h)
+{
+	uint8_t b[ISCSI_BHS_LEN];
+	uint32_t len = h->data_len < c->n.p.send_seg_max ? h->data_len : c->n.p.send_seg_max;
+
+	cmdsn(c, h);
+	if (h->itt == ISCSI_RSVD_TAG)
+		return 0;       /* the answer to a ping of ours */
+	iscsi_bhs_init(b, ISCSI_OP_NOP_IN, 0x80, len, h->itt);
+	memcpy(b + 8, h->lun, 8);
+	iscsi_put32(b + 20, ISCSI_RSVD_TAG);
+	sns(c, b, true);
+	return send_pdu(c, b, c->data, len);
+}
+
+static int task_mgmt(struct conn *c, const struct iscsi_bhs *h)
+{
+	uint8_t b[ISCSI_BHS_LEN], fn = h->flags & 0x7f, resp = 0;
+
+	cmdsn(c, h);
+	if (fn == 1) {          /* ABORT TASK: a write waiting for data is dropped */
+		resp = 1;       /* task does not exist: everything else ran at once */
+		for (int i = 0; i < MAX_TASKS; i++)
+			if (c->tasks[i].used && c->tasks[i].itt == h->w20) {
+				free(c->tasks[i].buf);
+				memset(&c->tasks[i], 0, sizeof(c->tasks[i]));
+				resp = 0;
+			}
+	} else if (fn == 5 || fn == 6 || fn == 2 || fn == 3) {
+		/* LUN RESET, TARGET WARM RESET, ABORT TASK SET, CLEAR ACA: the
+		 * writes waiting for data are dropped */
+		for (int i = 0; i < MAX_TASKS; i++)
+			if (c->tasks[i].used) {
+				free(c->tasks[i].buf);
+				memset(&c->tasks[i], 0, sizeof(c->tasks[i]));
+			}
+	} else {
+		resp = 5;       /* function not supported */
+	}
+	iscsi_bhs_init(b, ISCSI_OP_TASK_RSP, 0x80, 0, h->itt);
+	b[2] = resp;
+	sns(c, b, true);
+	return send_pdu(c, b, NULL, 0);
+}
+
+static int logout(struct conn *c, const struct iscsi_bhs *h)
+{
+	uint8_t b[ISCSI_BHS_LEN];
+
+	cmdsn(c, h);
+	iscsi_bhs_init(b, ISCSI_OP_LOGOUT_RSP, 0x80, 0, h->itt);
+	sns(c, b, true);
+	send_pdu(c, b, NULL, 0);
+	return -1;
+}
+
+/* ---- a connection ------------------------------------------------------------------ */
+
+static void *conn_main(void *arg)
+{
+	struct conn *c = arg;
+	struct iscsi_bhs h;
+	int r = 0;
+
+	c->stage = 0xff;
+	iscsi_nego_init(&c->n);
+	while (r == 0) {
+		uint8_t ahs[ISCSI_AHS_MAX];
+
+		if (read_full(c->fd, c->bhs, ISCSI_BHS_LEN) < 0)
+			break;
+		if (iscsi_bhs_parse(c->bhs, &h, c->ffp ? ISCSI_RECV_SEG_MAX : ISCSI_TEXT_MAX) < 0 ||
+		    h.ahs_len > sizeof(ahs)) {
+			log_warn("iSCSI %s: a PDU with %u bytes of data (more than %u) or %u of AHS: closing the "
+				 "connection", c->who, h.data_len, c->ffp ? ISCSI_RECV_SEG_MAX : ISCSI_TEXT_MAX,
+				 h.ahs_len);
+			break;
+		}
+		if (h.ahs_len && read_full(c->fd, ahs, h.ahs_len) < 0)
+			break;
+		if (h.data_len && read_full(c->fd, c->data, h.data_len + iscsi_pad(h.data_len)) < 0)
+			break;
+		if (!c->ffp) {
+			if (h.op != ISCSI_OP_LOGIN) {
+				log_warn("iSCSI %s: opcode %02x before login: closing the connection", c->who, h.op);
+				break;
+			}
+			r = login(c, &h);
+			continue;
+		}
+		switch (h.op) {
+		case ISCSI_OP_SCSI_CMD:
+			r = scsi_cmd(c, &h);
+			break;
+		case ISCSI_OP_DATA_OUT:
+			r = data_out(c, &h);
+			break;
+		case ISCSI_OP_NOP_OUT:
+			r = nop_out(c, &h);
+			break;
+		case ISCSI_OP_TEXT:
+			r = text(c, &h);
+			break;
+		case ISCSI_OP_TASK_MGMT:
+			r = task_mgmt(c, &h);
+			break;
+		case ISCSI_OP_LOGOUT:
+			r = logout(c, &h);
+			break;
+		case ISCSI_OP_LOGIN:
+			r = reject(c, 0x04);    /* protocol error: a login in full feature phase */
+			break;
+		default:
+			r = reject(c, 0x05);    /* command not supported (SNACK: ERL 0) */
+			break;
+		}
+	}
+	if (c->ffp && !c->n.discovery)
+		log_info("iSCSI %s: %s left %s", c->who, c->n.initiator, c->tgt ? c->tgt->name : "?");
+	unregister_session(c);
+	for (int i = 0; i < MAX_TASKS; i++)
+		free(c->tasks[i].buf);
+	close(c->fd);
+	free(c->data);
+	free(c->in);
+	free(c);
+	return NULL;
+}
+
+struct listener {
+	struct iscsid *d;
+	int fd;
+};
+
+static void *accept_main(void *arg)
+{
+	struct listener *l = arg;
+
+	for (;;) {
+		struct sockaddr_in peer, me;
+		socklen_t pl = sizeof(peer), ml = sizeof(me);
+		int fd = accept4(l->fd, (struct sockaddr *)&peer, &pl, SOCK_CLOEXEC), one = 1, idle = 10, intvl = 5, cnt = 3;
+		struct conn *c;
+		pthread_t th;
+		pthread_attr_t at;
+		char ip[IN4_STRLEN];
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE)
+				continue;
+			log_err("iSCSI: accept: %s; no new connections", strerror(errno));
+			return NULL;
+		}
+		/* a dead peer (cable pulled, board off) is noticed in ~25 s */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+		c = calloc(1, sizeof(*c));
+		if (c) {
+			c->data = malloc(ISCSI_TEXT_MAX > ISCSI_RECV_SEG_MAX ? ISCSI_TEXT_MAX + 4 : ISCSI_RECV_SEG_MAX + 4);
+			c->in = malloc(SCSI_MAX_XFER_BLOCKS * SCSI_BLOCK);
+		}
+		if (!c || !c->data || !c->in) {
+			if (c) {
+				free(c->data);
+				free(c->in);
+			}
+			free(c);
+			close(fd);
+			continue;
+		}
+		c->d = l->d;
+		c->fd = fd;
+		getsockname(fd, (struct sockaddr *)&me, &ml);
+		c->local = me.sin_addr.s_addr;
+		snprintf(c->who, sizeof(c->who), "%s:%u", in4_str(peer.sin_addr.s_addr, ip), ntohs(peer.sin_port));
+		pthread_attr_init(&at);
+		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+		pthread_attr_setstacksize(&at, 256 << 10);
+		if (pthread_create(&th, &at, conn_main, c) != 0) {
+			log_warn("iSCSI %s: cannot start a thread for the connection", c->who);
+			close(fd);
+			free(c->data);
+			free(c->in);
+			free(c);
+		}
+		pthread_attr_destroy(&at);
+	}
+}
+
+int iscsid_open(struct iscsid *d, uint16_t port, const struct nrd_client *cl, int n, const in4_t *addrs, int naddrs,
+		char *msg, size_t msglen)
+{
+	int k = 0;
+
+	memset(d, 0, sizeof(*d));
+	pthread_mutex_init(&d->mu, NULL);
+	d->port = port;
+	for (int i = 0; i < n; i++)
+		k += cl[i].iscsi_image[0] != 0;
+	if (!k)
+		return 0;
+	d->t = calloc((size_t)k, sizeof(*d->t));
+	if (!d->t) {
+		snprintf(msg, msglen, "iSCSI: out of memory");
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n; i++) {
+		struct iscsi_target *t = &d->t[d->nt];
+		int r;
+
+		if (!cl[i].iscsi_image[0])
+			continue;
+		r = bstore_open(&t->bs, cl[i].iscsi_image, cl[i].iscsi_readonly, msg, msglen);
+		if (r < 0)
+			return r;
+		text_copy(t->name, sizeof(t->name), cl[i].iscsi_target);
+		text_copy(t->initiator, sizeof(t->initiator), cl[i].iscsi_initiator);
+		text_copy(t->client, sizeof(t->client), cl[i].name);
+		scsi_lu_init(&t->lu, &t->bs, t->name);
+		d->nt++;
+	}
+	for (int i = 0; i < naddrs; i++) {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = addrs[i] };
+		int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		char ip[IN4_STRLEN];
+
+		if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+		    bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 64) != 0) {
+			int e = errno;
+
+			snprintf(msg, msglen, "iSCSI: cannot listen on %s:%u: %s (another target running?)",
+				 in4_str(addrs[i], ip), port, strerror(e));
+			if (fd >= 0)
+				close(fd);
+			return -e;
+		}
+		d->lfd[d->nl++] = fd;
+	}
+	return 0;
+}
+
+int iscsid_start(struct iscsid *d)
+{
+	for (int i = 0; i < d->nl; i++) {
+		struct listener *l = malloc(sizeof(*l));
+		pthread_t th;
+
+		if (!l)
+			return -ENOMEM;
+		l->d = d;
+		l->fd = d->lfd[i];
+		if (pthread_create(&th, NULL, accept_main, l) != 0) {
+			free(l);
+			return -EAGAIN;
+		}
+		pthread_detach(th);
+	}
+	return 0;
+}

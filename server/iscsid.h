@@ -1,0 +1,68 @@
+/* netrootd's iSCSI target (server/iscsid.c): the boards' root disks, one
+ * target per client file with iscsi-image = (docs/netrootd.md).
+ *
+ * Layers (practices.md §16): the connection (this file: sockets, threads,
+ * the PDU sequence) -> the PDU codec (iscsi_pdu.c) -> login and text
+ * negotiation (iscsi_login.c) -> SCSI (scsi_cmd.c) -> the backing store
+ * (bstore.c).
+ *
+ * Concurrency: each connection runs in its own thread with blocking I/O,
+ * so disk I/O never blocks netrootd's event loop (DHCP, TFTP), connections
+ * spread over the cores, and a slow or malicious initiator holds only its
+ * own thread. A login for a target is refused unless the initiator's name
+ * is the one its client file names (one Pi never reaches another's disk,
+ * even knowing its target name); discovery shows an initiator only its own
+ * targets. A board that reboots and logs in again with the same initiator
+ * name and ISID replaces its old session at once (reinstatement). */
+#ifndef NETROOT_SERVER_ISCSID_H
+#define NETROOT_SERVER_ISCSID_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bstore.h"
+#include "conf.h"
+#include "iscsi_login.h"
+#include "scsi_cmd.h"
+
+#define ISCSID_MAX_SESSIONS 256
+
+struct iscsi_target {
+	char name[ISCSI_NAME_MAX + 1];
+	char initiator[ISCSI_NAME_MAX + 1];     /* the only one allowed */
+	char client[NRD_NAME_LEN];
+	struct bstore bs;
+	struct scsi_lu lu;
+};
+
+struct iscsid_sess {
+	bool used;
+	char initiator[ISCSI_NAME_MAX + 1];
+	uint8_t isid[6];
+	int fd;
+	void *conn;
+};
+
+struct iscsid {
+	struct iscsi_target *t;
+	int nt;
+	int lfd[NRD_MAX_IFACES];
+	int nl;
+	uint16_t port;
+	pthread_mutex_t mu;             /* sess, next_tsih, counters */
+	struct iscsid_sess sess[ISCSID_MAX_SESSIONS];
+	uint16_t next_tsih;
+	uint64_t nlogins, nrefused, nreinstated;
+};
+
+/* Opens every client's image and listens on port on each address (before
+ * privileges are dropped). 0 (nothing to serve: d->nt == 0), or -errno
+ * with msg. */
+int iscsid_open(struct iscsid *d, uint16_t port, const struct nrd_client *cl, int n, const in4_t *addrs, int naddrs,
+		char *msg, size_t msglen);
+
+/* Starts the accepting threads. 0 or -errno. */
+int iscsid_start(struct iscsid *d);
+
+#endif

@@ -1,0 +1,47 @@
+/* SCSI block commands (SPC-4 / SBC-3) for netrootd's iSCSI target
+ * (server/scsi_cmd.c): one handler per operation code, in a table (as
+ * tgt's sbc.c / spc.c), every CDB field read through the bounded cursor
+ * helpers, every transfer through the LUN's backing store (bstore.h).
+ * Pure over (the LUN, the CDB, the data): no sockets. */
+#ifndef NETROOT_SERVER_SCSI_CMD_H
+#define NETROOT_SERVER_SCSI_CMD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bstore.h"
+
+#define SCSI_BLOCK 512u
+#define SCSI_MAX_XFER_BLOCKS 8192u      /* 4 MiB: Block Limits' MAXIMUM TRANSFER LENGTH */
+
+struct scsi_lu {
+	struct bstore *bs;
+	uint64_t nblocks;
+	bool readonly;
+	char serial[33];                /* VPD 0x80 */
+	uint8_t naa[16];                /* VPD 0x83: NAA 6 designator */
+	pthread_mutex_t atomic;         /* COMPARE AND WRITE against every other writer of this LUN */
+};
+
+enum scsi_dir { SCSI_NONE = 0, SCSI_IN, SCSI_OUT };
+
+struct scsi_status {
+	uint8_t status;                 /* 0 GOOD, 2 CHECK CONDITION */
+	uint8_t sense[18];              /* fixed format, when CHECK CONDITION */
+};
+
+/* What cdb moves: its direction and bytes. 0, or -1 with st filled
+ * (INVALID COMMAND OPERATION CODE, an LBA out of range, a transfer longer
+ * than SCSI_MAX_XFER_BLOCKS). */
+int scsi_plan(const struct scsi_lu *lu, const uint8_t *cdb, enum scsi_dir *dir, uint32_t *len, struct scsi_status *st);
+
+/* Runs cdb: out/outlen the data received (SCSI_OUT), in/cap the room for
+ * what it returns (SCSI_IN, *inlen set: at most cap). st: the status. */
+void scsi_exec(struct scsi_lu *lu, const uint8_t *cdb, const uint8_t *out, uint32_t outlen, uint8_t *in, uint32_t cap,
+	       uint32_t *inlen, struct scsi_status *st);
+
+/* A LUN over bs, its identifiers derived from name (the target's). */
+void scsi_lu_init(struct scsi_lu *lu, struct bstore *bs, const char *name);
+
+#endif
