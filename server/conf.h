@@ -123,7 +123,7 @@ struct nrd_client {
 	 * target's name, the one initiator allowed to log in */
 	char iscsi_image[PATH_LEN];
 	char iscsi_target[224];
-	char iscsi_initiator[224];
+	char iscsi_initiator[4 * 224];  /* blank-separated: up to 4 initiators allowed */
 	bool iscsi_readonly;
 };
 

@@ -95,7 +95,27 @@ int nrd_client_parse(struct nrd_client *cl, const char *name, const char *file, 
 				r = -1;
 			}
 		} else if (conf_word_is(l.key, "iscsi-initiator")) {
-			r = conf_get_text(l.value, cl->iscsi_initiator, sizeof(cl->iscsi_initiator), &why);
+			/* one to four names, blank-separated */
+			struct val v = l.value, w;
+			size_t o = 0;
+			int k = 0;
+
+			why = "one to four iSCSI initiator names (iqn.YYYY-MM.domain:name), blank-separated";
+			r = 0;
+			while ((w = conf_next_word(&v)).n && r == 0) {
+				if (++k > 4 || w.n > 223 || (strncmp(w.p, "iqn.", 4) && strncmp(w.p, "eui.", 4) &&
+							     strncmp(w.p, "naa.", 4))) {
+					r = -1;
+					break;
+				}
+				if (o)
+					cl->iscsi_initiator[o++] = ' ';
+				memcpy(cl->iscsi_initiator + o, w.p, w.n);
+				o += w.n;
+			}
+			cl->iscsi_initiator[o] = '\0';
+			if (!k)
+				r = -1;
 		} else if (conf_word_is(l.key, "iscsi-readonly")) {
 			r = conf_get_bool(l.value, &cl->iscsi_readonly, &why);
 		} else {

@@ -30,6 +30,8 @@ struct wtask {                          /* a write waiting for Data-Out */
 	uint32_t got;
 	uint32_t r2t_end;               /* the end of the data solicited so far */
 	uint32_t r2tsn;
+	uint32_t datasn;                /* the next Data-Out's DataSN in this R2T's sequence */
+	bool partial;                   /* a READ/WRITE: fewer bytes write fewer blocks */
 };
 
 struct conn {
@@ -110,11 +112,21 @@ static void sns(struct conn *c, uint8_t *bhs, bool status)
 	iscsi_put32(bhs + 32, c->expcmdsn + QUEUE - 1);
 }
 
-/* A command's CmdSN: the next expected one advances the window. */
-static void cmdsn(struct conn *c, const struct iscsi_bhs *h)
+/* A command's CmdSN: outside [ExpCmdSN, MaxCmdSN] it is ignored (RFC 7143
+ * 4.2.2.1: silently); else the window moves past it. false: ignore. */
+static bool cmdsn(struct conn *c, const struct iscsi_bhs *h)
 {
-	if (!h->immediate && h->w24 == c->expcmdsn)
-		c->expcmdsn++;
+	uint32_t d = h->w24 - c->expcmdsn;
+
+	if (h->immediate)
+		return true;
+	if (d >= QUEUE) {
+		log_debug("iSCSI %s: CmdSN %u outside the window %u..%u: ignored", c->who, h->w24, c->expcmdsn,
+			  c->expcmdsn + QUEUE - 1);
+		return false;
+	}
+	c->expcmdsn = h->w24 + 1;
+	return true;
 }
 
 static int reject(struct conn *c, uint8_t reason)
@@ -128,6 +140,25 @@ static int reject(struct conn *c, uint8_t reason)
 }
 
 /* ---- login ------------------------------------------------------------------- */
+
+bool iscsid_allowed(const struct iscsi_target *t, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = t->initiators; *p;) {
+		const char *e = strchr(p, ' ');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+
+		if (l == n && !strncmp(p, name, n))
+			return true;
+		if (!e)
+			break;
+		p = e + 1;
+		while (*p == ' ')
+			p++;
+	}
+	return false;
+}
 
 static struct iscsi_target *find_target(struct iscsid *d, const char *name)
 {
@@ -192,7 +223,7 @@ static int login(struct conn *c, const struct iscsi_bhs *h)
 	uint8_t b[ISCSI_BHS_LEN], csg = (h->flags >> 2) & 3, nsg = h->flags & 3;
 	bool transit = h->flags & 0x80;
 	uint16_t status = 0;
-	char why[640] = "";
+	char why[1400] = "";
 	struct wbuf kv = wb_init(c->kvbuf, sizeof(c->kvbuf));
 
 	if (c->stage == 0xff) {         /* the first login PDU */
@@ -224,10 +255,10 @@ static int login(struct conn *c, const struct iscsi_bhs *h)
 		if (!c->tgt) {
 			status = 0x0203;
 			snprintf(why, sizeof(why), "no target \"%s\" here", c->n.target);
-		} else if (strcmp(c->tgt->initiator, c->n.initiator)) {
+		} else if (!iscsid_allowed(c->tgt, c->n.initiator)) {
 			status = 0x0202;
 			snprintf(why, sizeof(why), "%s may not log into %s (its client file %s.conf allows %s)",
-				 c->n.initiator, c->tgt->name, c->tgt->client, c->tgt->initiator);
+				 c->n.initiator, c->tgt->name, c->tgt->client, c->tgt->initiators);
 		}
 	}
 	if (!status && csg == 0 && c->n.auth_asked && !c->n.auth_none) {
@@ -289,7 +320,8 @@ static int text(struct conn *c, const struct iscsi_bhs *h)
 	struct wbuf kv = wb_init(c->kvbuf, sizeof(c->kvbuf));
 	char why[160], addr[64], ip[IN4_STRLEN];
 
-	cmdsn(c, h);
+	if (!cmdsn(c, h))
+		return 0;
 	c->n.send_targets = false;
 	if ((h->flags & 0x40) || iscsi_negotiate(&c->n, c->data, h->data_len, &kv, why, sizeof(why)) < 0)
 		return reject(c, 0x09);
@@ -299,7 +331,7 @@ static int text(struct conn *c, const struct iscsi_bhs *h)
 		for (int i = 0; i < c->d->nt; i++) {
 			const struct iscsi_target *t = &c->d->t[i];
 
-			if (strcmp(t->initiator, c->n.initiator) ||
+			if (!iscsid_allowed(t, c->n.initiator) ||
 			    (c->n.send_targets_name[0] && strcmp(c->n.send_targets_name, t->name)))
 				continue;
 			iscsi_put_key(&kv, "TargetName", t->name);
@@ -368,30 +400,31 @@ static int data_in(struct conn *c, const struct iscsi_bhs *h, uint32_t n, uint8_
 	return 0;
 }
 
-static int run_write(struct conn *c, struct wtask *t, const struct iscsi_bhs *h)
+static int run_write(struct conn *c, struct wtask *t)
 {
 	struct scsi_status st;
-	uint32_t inlen;
+	uint32_t inlen, resid = 0;
 	uint8_t ovun = 0;
-	uint32_t resid = 0;
 	int r;
 
-	(void)h;
+	/* RFC 7143 11.4.5.1: fewer bytes than the command takes: overflow;
+	 * more: underflow (only what the command takes is used) */
 	if (t->len < t->need) {
+		ovun = 0x04;
+		resid = t->need - t->len;
+	} else if (t->len > t->need) {
+		ovun = 0x02;
+		resid = t->len - t->need;
+	}
+	if (t->len < t->need && !t->partial) {
 		memset(&st, 0, sizeof(st));
 		st.status = 2;
 		st.sense[0] = 0x70;
 		st.sense[2] = 0x05;     /* ILLEGAL REQUEST */
 		st.sense[7] = 10;
 		st.sense[12] = 0x24;    /* INVALID FIELD IN CDB: less data than the command takes */
-		ovun = 0x02;
-		resid = t->need - t->len;
 	} else {
-		if (t->len > t->need) {
-			ovun = 0x04;
-			resid = t->len - t->need;
-		}
-		scsi_exec(&c->tgt->lu, t->cdb, t->buf, t->need, NULL, 0, &inlen, &st);
+		scsi_exec(&c->tgt->lu, t->cdb, t->buf, t->len < t->need ? t->len : t->need, NULL, 0, &inlen, &st);
 	}
 	r = scsi_response(c, t->itt, &st, ovun, resid, t->r2tsn);
 	free(t->buf);
@@ -413,6 +446,7 @@ static int r2t(struct conn *c, struct wtask *t, const uint8_t *lun)
 	iscsi_put32(b + 40, t->got);
 	iscsi_put32(b + 44, k);
 	t->r2t_end = t->got + k;
+	t->datasn = 0;
 	return send_pdu(c, b, NULL, 0);
 }
 
@@ -423,8 +457,10 @@ static int scsi_cmd(struct conn *c, const struct iscsi_bhs *h)
 	uint32_t len = 0, edtl = h->w20, inlen = 0;
 	uint8_t ovun = 0;
 	uint32_t resid = 0;
+	bool partial = false;
 
-	cmdsn(c, h);
+	if (!cmdsn(c, h))
+		return 0;
 	if (c->n.discovery)
 		return reject(c, 0x05);
 	if (memcmp(h->lun, "\0\0\0\0\0\0\0\0", 8)) {
@@ -437,7 +473,7 @@ static int scsi_cmd(struct conn *c, const struct iscsi_bhs *h)
 		if (h->cdb[0] != 0xa0)
 			return scsi_response(c, h->itt, &st, edtl ? 0x02 : 0, edtl, 0);
 	}
-	if (scsi_plan(&c->tgt->lu, h->cdb, &dir, &len, &st) < 0)
+	if (scsi_plan(&c->tgt->lu, h->cdb, &dir, &len, &partial, &st) < 0)
 		return scsi_response(c, h->itt, &st, edtl ? 0x02 : 0, edtl, 0);
 	if (dir == SCSI_OUT) {
 		struct wtask *t = NULL;
@@ -464,10 +500,11 @@ static int scsi_cmd(struct conn *c, const struct iscsi_bhs *h)
 		memcpy(t->cdb, h->cdb, 16);
 		t->len = edtl;
 		t->need = len;
+		t->partial = partial;
 		memcpy(t->buf, c->data, h->data_len);
 		t->got = h->data_len;
 		if (t->got == t->len)
-			return run_write(c, t, h);
+			return run_write(c, t);
 		return r2t(c, t, h->lun);
 	}
 	if (dir == SCSI_IN) {
@@ -475,7 +512,10 @@ static int scsi_cmd(struct conn *c, const struct iscsi_bhs *h)
 
 		scsi_exec(&c->tgt->lu, h->cdb, NULL, 0, c->in, cap, &inlen, &st);
 		if (st.status == 0) {
-			if (edtl > inlen) {
+			if (partial && len > edtl) {
+				ovun = 0x04;    /* the blocks asked for did not fit the transfer */
+				resid = len - edtl;
+			} else if (edtl > inlen) {
 				ovun = 0x02;
 				resid = edtl - inlen;
 			}
@@ -502,6 +542,12 @@ static int data_out(struct conn *c, const struct iscsi_bhs *h)
 			 h->itt, h->w20);
 		return -1;
 	}
+	if (h->w36 != t->datasn) {
+		log_warn("iSCSI %s: Data-Out with DataSN %u where %u was due: closing the connection (ERL 0)", c->who,
+			 h->w36, t->datasn);
+		return -1;
+	}
+	t->datasn++;
 	if (off != t->got || off + h->data_len > t->r2t_end) {
 		log_warn("iSCSI %s: Data-Out at %u+%u where %u..%u was asked: closing the connection", c->who, off,
 			 h->data_len, t->got, t->r2t_end);
@@ -512,7 +558,7 @@ static int data_out(struct conn *c, const struct iscsi_bhs *h)
 	if (!(h->flags & 0x80))
 		return 0;
 	if (t->got == t->len)
-		return run_write(c, t, h);
+		return run_write(c, t);
 	if (t->got < t->r2t_end) {
 		log_warn("iSCSI %s: a Data-Out sequence ended %u bytes short: closing the connection", c->who,
 			 t->r2t_end - t->got);
@@ -528,7 +574,8 @@ static int nop_out(struct conn *c, const struct iscsi_bhs *h)
 	uint8_t b[ISCSI_BHS_LEN];
 	uint32_t len = h->data_len < c->n.p.send_seg_max ? h->data_len : c->n.p.send_seg_max;
 
-	cmdsn(c, h);
+	if (!cmdsn(c, h))
+		return 0;
 	if (h->itt == ISCSI_RSVD_TAG)
 		return 0;       /* the answer to a ping of ours */
 	iscsi_bhs_init(b, ISCSI_OP_NOP_IN, 0x80, len, h->itt);
@@ -542,7 +589,7 @@ static int task_mgmt(struct conn *c, const struct iscsi_bhs *h)
 {
 	uint8_t b[ISCSI_BHS_LEN], fn = h->flags & 0x7f, resp = 0;
 
-	cmdsn(c, h);
+	(void)cmdsn(c, h);
 	if (fn == 1) {          /* ABORT TASK: a write waiting for data is dropped */
 		resp = 1;       /* task does not exist: everything else ran at once */
 		for (int i = 0; i < MAX_TASKS; i++)
@@ -572,7 +619,7 @@ static int logout(struct conn *c, const struct iscsi_bhs *h)
 {
 	uint8_t b[ISCSI_BHS_LEN];
 
-	cmdsn(c, h);
+	(void)cmdsn(c, h);
 	iscsi_bhs_init(b, ISCSI_OP_LOGOUT_RSP, 0x80, 0, h->itt);
 	sns(c, b, true);
 	send_pdu(c, b, NULL, 0);
@@ -742,7 +789,7 @@ int iscsid_open(struct iscsid *d, uint16_t port, const struct nrd_client *cl, in
 		if (r < 0)
 			return r;
 		text_copy(t->name, sizeof(t->name), cl[i].iscsi_target);
-		text_copy(t->initiator, sizeof(t->initiator), cl[i].iscsi_initiator);
+		text_copy(t->initiators, sizeof(t->initiators), cl[i].iscsi_initiator);
 		text_copy(t->client, sizeof(t->client), cl[i].name);
 		scsi_lu_init(&t->lu, &t->bs, t->name);
 		d->nt++;

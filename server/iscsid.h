@@ -30,11 +30,14 @@
 
 struct iscsi_target {
 	char name[ISCSI_NAME_MAX + 1];
-	char initiator[ISCSI_NAME_MAX + 1];     /* the only one allowed */
+	char initiators[4 * (ISCSI_NAME_MAX + 1)];      /* the ones allowed, blank-separated */
 	char client[NRD_NAME_LEN];
 	struct bstore bs;
 	struct scsi_lu lu;
 };
+
+/* name is one of t's allowed initiators. */
+bool iscsid_allowed(const struct iscsi_target *t, const char *name);
 
 struct iscsid_sess {
 	bool used;

@@ -183,6 +183,7 @@ static void inquiry(struct ctx *c)
 		put16(d + 6, 8);                                /* optimal granularity: 4 KiB */
 		put32(d + 8, SCSI_MAX_XFER_BLOCKS);
 		put32(d + 12, 2048);                            /* optimal transfer: 1 MiB */
+		d[4] = 0x01;                                    /* WSNZ: WRITE SAME of 0 blocks refused */
 		d[5] = 1;                                       /* COMPARE AND WRITE: 1 block */
 		if (lu->bs->can_discard) {
 			put32(d + 20, 0xffffffffu);             /* max unmap LBA count */
@@ -305,12 +306,15 @@ static void do_read(struct ctx *c)
 	int r;
 
 	lba_count(c->cdb, &lba, &n);
-	r = c->lu->bs->ops->read(c->lu->bs, c->in, (size_t)n * SCSI_BLOCK, lba * SCSI_BLOCK);
+	if ((uint64_t)n * SCSI_BLOCK > c->cap)
+		n = c->cap / SCSI_BLOCK + (c->cap % SCSI_BLOCK != 0);  /* the transport's room: read what fits */
+	r = c->lu->bs->ops->read(c->lu->bs, c->in, c->cap < (uint64_t)n * SCSI_BLOCK ? c->cap : (size_t)n * SCSI_BLOCK,
+				 lba * SCSI_BLOCK);
 	if (r < 0) {
 		rw_error(c, false, r);
 		return;
 	}
-	*c->inlen = n * SCSI_BLOCK;
+	*c->inlen = c->cap < (uint64_t)n * SCSI_BLOCK ? c->cap : n * SCSI_BLOCK;
 }
 
 /* FUA: byte 1 bit 3 in the 10/12/16-byte forms. */
@@ -326,6 +330,10 @@ static void do_write(struct ctx *c)
 	int r;
 
 	lba_count(c->cdb, &lba, &n);
+	if (c->outlen / SCSI_BLOCK < n)
+		n = c->outlen / SCSI_BLOCK;     /* fewer bytes came: the whole blocks that did */
+	if (!n)
+		return;
 	r = c->lu->bs->ops->write(c->lu->bs, c->out, (size_t)n * SCSI_BLOCK, lba * SCSI_BLOCK,
 				  fua(c->cdb) || c->cdb[0] == 0x2e || c->cdb[0] == 0x8e);
 	if (r < 0)
@@ -486,37 +494,39 @@ struct scsi_op {
 	bool writes;                    /* refused on a read-only LUN */
 	bool lba;                       /* LBA + count checked against the capacity */
 	void (*run)(struct ctx *);
+	bool prot;                      /* byte 1 bits 7-5 RD/WRPROTECT: no protection information here */
+	bool partial;                   /* may move fewer whole blocks than asked */
 };
 
 static const struct scsi_op ops[] = {
-	{ 0x00, 0xff, SCSI_NONE, X_NONE, false, false, tur },                  /* TEST UNIT READY */
-	{ 0x03, 0xff, SCSI_IN, X_ALLOC6, false, false, request_sense },        /* REQUEST SENSE */
-	{ 0x08, 0xff, SCSI_IN, X_BLOCKS, false, true, do_read },               /* READ 6 */
-	{ 0x0a, 0xff, SCSI_OUT, X_BLOCKS_OUT, true, true, do_write },          /* WRITE 6 */
-	{ 0x12, 0xff, SCSI_IN, X_ALLOC_B34, false, false, inquiry },           /* INQUIRY */
-	{ 0x1a, 0xff, SCSI_IN, X_ALLOC6, false, false, mode_sense },           /* MODE SENSE 6 */
-	{ 0x1b, 0xff, SCSI_NONE, X_NONE, false, false, start_stop },           /* START STOP UNIT */
-	{ 0x1e, 0xff, SCSI_NONE, X_NONE, false, false, start_stop },           /* PREVENT ALLOW MEDIUM REMOVAL */
-	{ 0x25, 0xff, SCSI_IN, X_FIXED8, false, false, read_capacity10 },      /* READ CAPACITY 10 */
-	{ 0x28, 0xff, SCSI_IN, X_BLOCKS, false, true, do_read },               /* READ 10 */
-	{ 0x2a, 0xff, SCSI_OUT, X_BLOCKS_OUT, true, true, do_write },          /* WRITE 10 */
-	{ 0x2e, 0xff, SCSI_OUT, X_BLOCKS_OUT, true, true, do_write },          /* WRITE AND VERIFY 10 */
-	{ 0x2f, 0xff, SCSI_OUT, X_VERIFY, false, true, verify },               /* VERIFY 10 */
-	{ 0x35, 0xff, SCSI_NONE, X_NONE, false, false, sync_cache },           /* SYNCHRONIZE CACHE 10 */
-	{ 0x41, 0xff, SCSI_OUT, X_ONE_BLOCK_OUT, true, true, write_same },     /* WRITE SAME 10 */
-	{ 0x42, 0xff, SCSI_OUT, X_PARAM_B78, true, false, unmap },             /* UNMAP */
-	{ 0x5a, 0xff, SCSI_IN, X_ALLOC_B78, false, false, mode_sense },        /* MODE SENSE 10 */
-	{ 0x88, 0xff, SCSI_IN, X_BLOCKS, false, true, do_read },               /* READ 16 */
-	{ 0x89, 0xff, SCSI_OUT, X_TWO_N_OUT, true, true, compare_and_write },  /* COMPARE AND WRITE */
-	{ 0x8a, 0xff, SCSI_OUT, X_BLOCKS_OUT, true, true, do_write },          /* WRITE 16 */
-	{ 0x8e, 0xff, SCSI_OUT, X_BLOCKS_OUT, true, true, do_write },          /* WRITE AND VERIFY 16 */
-	{ 0x8f, 0xff, SCSI_OUT, X_VERIFY, false, true, verify },               /* VERIFY 16 */
-	{ 0x91, 0xff, SCSI_NONE, X_NONE, false, false, sync_cache },           /* SYNCHRONIZE CACHE 16 */
-	{ 0x93, 0xff, SCSI_OUT, X_ONE_BLOCK_OUT, true, true, write_same },     /* WRITE SAME 16 */
-	{ 0x9e, 0x10, SCSI_IN, X_FIXED_ALLOC16, false, false, read_capacity16 }, /* READ CAPACITY 16 */
-	{ 0xa0, 0xff, SCSI_IN, X_ALLOC_B69, false, false, report_luns },       /* REPORT LUNS */
-	{ 0xa8, 0xff, SCSI_IN, X_BLOCKS, false, true, do_read },               /* READ 12 */
-	{ 0xaa, 0xff, SCSI_OUT, X_BLOCKS_OUT, true, true, do_write },          /* WRITE 12 */
+	{ 0x00, 0xff, SCSI_NONE, X_NONE, false, false, tur, false, false },                  /* TEST UNIT READY */
+	{ 0x03, 0xff, SCSI_IN, X_ALLOC6, false, false, request_sense, false, false },        /* REQUEST SENSE */
+	{ 0x08, 0xff, SCSI_IN, X_BLOCKS, false, true, do_read, false, true },               /* READ 6 */
+	{ 0x0a, 0xff, SCSI_OUT, X_BLOCKS_OUT, true, true, do_write, false, true },          /* WRITE 6 */
+	{ 0x12, 0xff, SCSI_IN, X_ALLOC_B34, false, false, inquiry, false, false },           /* INQUIRY */
+	{ 0x1a, 0xff, SCSI_IN, X_ALLOC6, false, false, mode_sense, false, false },           /* MODE SENSE 6 */
+	{ 0x1b, 0xff, SCSI_NONE, X_NONE, false, false, start_stop, false, false },           /* START STOP UNIT */
+	{ 0x1e, 0xff, SCSI_NONE, X_NONE, false, false, start_stop, false, false },           /* PREVENT ALLOW MEDIUM REMOVAL */
+	{ 0x25, 0xff, SCSI_IN, X_FIXED8, false, false, read_capacity10, false, false },      /* READ CAPACITY 10 */
+	{ 0x28, 0xff, SCSI_IN, X_BLOCKS, false, true, do_read, true, true },               /* READ 10 */
+	{ 0x2a, 0xff, SCSI_OUT, X_BLOCKS_OUT, true, true, do_write, true, true },          /* WRITE 10 */
+	{ 0x2e, 0xff, SCSI_OUT, X_BLOCKS_OUT, true, true, do_write, true, true },          /* WRITE AND VERIFY 10 */
+	{ 0x2f, 0xff, SCSI_OUT, X_VERIFY, false, true, verify, true, false },               /* VERIFY 10 */
+	{ 0x35, 0xff, SCSI_NONE, X_NONE, false, false, sync_cache, false, false },           /* SYNCHRONIZE CACHE 10 */
+	{ 0x41, 0xff, SCSI_OUT, X_ONE_BLOCK_OUT, true, true, write_same, true, false },     /* WRITE SAME 10 */
+	{ 0x42, 0xff, SCSI_OUT, X_PARAM_B78, true, false, unmap, false, false },             /* UNMAP */
+	{ 0x5a, 0xff, SCSI_IN, X_ALLOC_B78, false, false, mode_sense, false, false },        /* MODE SENSE 10 */
+	{ 0x88, 0xff, SCSI_IN, X_BLOCKS, false, true, do_read, true, true },               /* READ 16 */
+	{ 0x89, 0xff, SCSI_OUT, X_TWO_N_OUT, true, true, compare_and_write, true, false },  /* COMPARE AND WRITE */
+	{ 0x8a, 0xff, SCSI_OUT, X_BLOCKS_OUT, true, true, do_write, true, true },          /* WRITE 16 */
+	{ 0x8e, 0xff, SCSI_OUT, X_BLOCKS_OUT, true, true, do_write, true, true },          /* WRITE AND VERIFY 16 */
+	{ 0x8f, 0xff, SCSI_OUT, X_VERIFY, false, true, verify, true, false },               /* VERIFY 16 */
+	{ 0x91, 0xff, SCSI_NONE, X_NONE, false, false, sync_cache, false, false },           /* SYNCHRONIZE CACHE 16 */
+	{ 0x93, 0xff, SCSI_OUT, X_ONE_BLOCK_OUT, true, true, write_same, true, false },     /* WRITE SAME 16 */
+	{ 0x9e, 0x10, SCSI_IN, X_FIXED_ALLOC16, false, false, read_capacity16, false, false }, /* READ CAPACITY 16 */
+	{ 0xa0, 0xff, SCSI_IN, X_ALLOC_B69, false, false, report_luns, false, false },       /* REPORT LUNS */
+	{ 0xa8, 0xff, SCSI_IN, X_BLOCKS, false, true, do_read, true, true },               /* READ 12 */
+	{ 0xaa, 0xff, SCSI_OUT, X_BLOCKS_OUT, true, true, do_write, true, true },          /* WRITE 12 */
 };
 
 static const struct scsi_op *find(const uint8_t *cdb)
@@ -527,7 +537,8 @@ static const struct scsi_op *find(const uint8_t *cdb)
 	return NULL;
 }
 
-int scsi_plan(const struct scsi_lu *lu, const uint8_t *cdb, enum scsi_dir *dir, uint32_t *len, struct scsi_status *st)
+int scsi_plan(const struct scsi_lu *lu, const uint8_t *cdb, enum scsi_dir *dir, uint32_t *len, bool *partial,
+	      struct scsi_status *st)
 {
 	const struct scsi_op *o = find(cdb);
 	uint64_t lba = 0;
@@ -538,19 +549,29 @@ int scsi_plan(const struct scsi_lu *lu, const uint8_t *cdb, enum scsi_dir *dir, 
 		sense(st, SK_ILLEGAL_REQUEST, ASC_INVALID_OPCODE);
 		return -1;
 	}
+	*partial = o->partial;
+	if (o->prot && (cdb[1] >> 5)) {
+		sense(st, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return -1;
+	}
 	if (o->lba) {
 		lba_count(cdb, &lba, &n);
+		if (!in_range(lu, lba, n)) {
+			sense(st, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
+			return -1;
+		}
 		if (cdb[0] == 0x41 || cdb[0] == 0x93) {
-			if (n == 0 || n > SCSI_MAX_XFER_BLOCKS) {
+			/* WSNZ: 0 blocks is refused; no ANCHOR (ANC_SUP 0) */
+			if (n == 0 || n > SCSI_MAX_XFER_BLOCKS || (cdb[1] & 0x10)) {
 				sense(st, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 				return -1;
 			}
-		} else if (n > SCSI_MAX_XFER_BLOCKS || (cdb[0] == 0x89 && n > 1)) {
+		} else if (n > SCSI_MAX_XFER_BLOCKS || (cdb[0] == 0x89 && n != 1)) {
+			/* COMPARE AND WRITE: 1 block (Block Limits). 0 blocks is
+			 * refused too: SBC-3 calls it a no-op, but a 1-byte count
+			 * of 256 reads as 0, and the initiator's data would be
+			 * dropped unnoticed (libiscsi's suite expects the error) */
 			sense(st, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
-			return -1;
-		}
-		if (!in_range(lu, lba, n)) {
-			sense(st, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
 			return -1;
 		}
 	}

@@ -31,13 +31,18 @@ struct scsi_status {
 	uint8_t sense[18];              /* fixed format, when CHECK CONDITION */
 };
 
-/* What cdb moves: its direction and bytes. 0, or -1 with st filled
- * (INVALID COMMAND OPERATION CODE, an LBA out of range, a transfer longer
+/* What cdb moves: its direction and bytes, and whether it may move fewer
+ * (a READ or WRITE whose transport carries fewer bytes than its blocks —
+ * iSCSI's Expected Data Transfer Length — moves the whole blocks that fit:
+ * residual overflow). 0, or -1 with st filled (INVALID COMMAND OPERATION
+ * CODE, a protection field set, an LBA out of range, a transfer longer
  * than SCSI_MAX_XFER_BLOCKS). */
-int scsi_plan(const struct scsi_lu *lu, const uint8_t *cdb, enum scsi_dir *dir, uint32_t *len, struct scsi_status *st);
+int scsi_plan(const struct scsi_lu *lu, const uint8_t *cdb, enum scsi_dir *dir, uint32_t *len, bool *partial,
+	      struct scsi_status *st);
 
-/* Runs cdb: out/outlen the data received (SCSI_OUT), in/cap the room for
- * what it returns (SCSI_IN, *inlen set: at most cap). st: the status. */
+/* Runs cdb: out/outlen the data received (SCSI_OUT: a partial command
+ * writes outlen / 512 blocks), in/cap the room for what it returns
+ * (SCSI_IN, *inlen set: at most cap). st: the status. */
 void scsi_exec(struct scsi_lu *lu, const uint8_t *cdb, const uint8_t *out, uint32_t outlen, uint8_t *in, uint32_t cap,
 	       uint32_t *inlen, struct scsi_status *st);
 
