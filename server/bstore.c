@@ -62,7 +62,37 @@ static int f_discard(struct bstore *b, uint64_t off, uint64_t len)
 	return fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) != 0 ? -errno : 0;
 }
 
-static const struct bstore_ops file_ops = { f_read, f_write, f_flush, f_discard };
+static int f_mapping(struct bstore *b, uint64_t off, bool *mapped, uint64_t *len)
+{
+	off_t d, h;
+
+	if (b->is_blockdev || off >= b->size) {
+		*mapped = true;
+		*len = b->size - (off < b->size ? off : b->size);
+		return 0;
+	}
+	d = lseek(b->fd, (off_t)off, SEEK_DATA);
+	if (d < 0 && errno == ENXIO) {          /* no data after off: a hole to the end */
+		*mapped = false;
+		*len = b->size - off;
+		return 0;
+	}
+	if (d < 0)
+		return -errno;
+	if ((uint64_t)d > off) {
+		*mapped = false;
+		*len = (uint64_t)d - off;
+		return 0;
+	}
+	h = lseek(b->fd, (off_t)off, SEEK_HOLE);
+	if (h < 0)
+		return -errno;
+	*mapped = true;
+	*len = (uint64_t)h - off;
+	return 0;
+}
+
+static const struct bstore_ops file_ops = { f_read, f_write, f_flush, f_discard, f_mapping };
 
 int bstore_open(struct bstore *b, const char *path, bool readonly, char *msg, size_t msglen)
 {

@@ -16,6 +16,9 @@ struct bstore_ops {
 	int (*write)(struct bstore *b, const void *buf, size_t len, uint64_t off, bool fua);
 	int (*flush)(struct bstore *b);                                                 /* durable */
 	int (*discard)(struct bstore *b, uint64_t off, uint64_t len);                   /* reads as zeros after */
+	/* from off: whether it is mapped (holds data) and for how many bytes
+	 * it stays so (up to the end). 0 or -errno. */
+	int (*mapping)(struct bstore *b, uint64_t off, bool *mapped, uint64_t *len);
 };
 
 struct bstore {

@@ -481,6 +481,57 @@ static void compare_and_write(struct ctx *c)
 	free(cur);
 }
 
+static void prefetch(struct ctx *c)
+{
+	(void)c;        /* the range was checked; the page cache does the rest */
+}
+
+/* GET LBA STATUS: from the starting LBA, runs of mapped and deallocated
+ * blocks as the image file's data and holes show them. */
+static void get_lba_status(struct ctx *c)
+{
+	uint8_t d[8 + 16 * 8];
+	uint64_t lba = be64(c->cdb + 2);
+	uint32_t n = 0;
+
+	memset(d, 0, sizeof(d));
+	while (n < 8 && lba < c->lu->nblocks && 8 + 16 * (n + 1) <= c->cap) {
+		bool mapped;
+		uint64_t len, blocks;
+
+		if (c->lu->bs->ops->mapping(c->lu->bs, lba * SCSI_BLOCK, &mapped, &len) < 0) {
+			sense(c->st, SK_MEDIUM_ERROR, ASC_READ_ERROR);
+			return;
+		}
+		blocks = (len + SCSI_BLOCK - 1) / SCSI_BLOCK;
+		if (blocks == 0)
+			break;
+		if (blocks > 0xffffffffu)
+			blocks = 0xffffffffu;
+		put64(d + 8 + 16 * n, lba);
+		put32(d + 8 + 16 * n + 8, (uint32_t)blocks);
+		d[8 + 16 * n + 12] = mapped ? 0 : 1;
+		lba += blocks;
+		n++;
+	}
+	if (n == 0 && be64(c->cdb + 2) >= c->lu->nblocks) {
+		sense(c->st, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
+		return;
+	}
+	put32(d, 4 + 16 * n);
+	reply(c, d, 8 + 16 * n);
+}
+
+/* MODE SELECT 6/10: the pages are accepted as they are (nothing here is
+ * changeable); saving them is not supported. */
+static void mode_select(struct ctx *c)
+{
+	if (!(c->cdb[1] & 0x10) || (c->cdb[1] & 0x01))
+		sense(c->st, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);        /* PF = 0, or SP = 1 */
+}
+
+static void report_opcodes(struct ctx *c);
+
 /* ---- the table ------------------------------------------------------------- */
 
 enum xfer { X_NONE, X_ALLOC6, X_ALLOC_B34, X_ALLOC_B78, X_ALLOC_B69, X_ALLOC_B1013, X_BLOCKS, X_BLOCKS_OUT,
@@ -526,12 +577,121 @@ static const struct scsi_op ops[] = {
 	{ 0x9e, 0x10, SCSI_IN, X_FIXED_ALLOC16, false, false, read_capacity16, false, false }, /* READ CAPACITY 16 */
 	{ 0xa0, 0xff, SCSI_IN, X_ALLOC_B69, false, false, report_luns, false, false },       /* REPORT LUNS */
 	{ 0xa8, 0xff, SCSI_IN, X_BLOCKS, false, true, do_read, true, true },               /* READ 12 */
-	{ 0xaa, 0xff, SCSI_OUT, X_BLOCKS_OUT, true, true, do_write, true, true },          /* WRITE 12 */
+	{ 0xaa, 0xff, SCSI_OUT, X_BLOCKS_OUT, true, true, do_write, true, true },
+	{ 0xae, 0xff, SCSI_OUT, X_BLOCKS_OUT, true, true, do_write, true, true },          /* WRITE AND VERIFY 12 */
+	{ 0xaf, 0xff, SCSI_OUT, X_VERIFY, false, true, verify, true, false },              /* VERIFY 12 */
+	{ 0x34, 0xff, SCSI_NONE, X_NONE, false, true, prefetch, false, false },            /* PRE-FETCH 10 */
+	{ 0x90, 0xff, SCSI_NONE, X_NONE, false, true, prefetch, false, false },            /* PRE-FETCH 16 */
+	{ 0x9e, 0x12, SCSI_IN, X_FIXED_ALLOC16, false, false, get_lba_status, false, false }, /* GET LBA STATUS */
+	{ 0x15, 0xff, SCSI_OUT, X_ALLOC6, false, false, mode_select, false, false },       /* MODE SELECT 6 */
+	{ 0x55, 0xff, SCSI_OUT, X_ALLOC_B78, false, false, mode_select, false, false },    /* MODE SELECT 10 */
+	{ 0xa3, 0x0c, SCSI_IN, X_ALLOC_B69, false, false, report_opcodes, false, false },  /* REPORT SUPPORTED OPERATION CODES */          /* WRITE 12 */
 };
+static const size_t nops = sizeof(ops) / sizeof(ops[0]);
+
+static size_t cdb_len(uint8_t op)
+{
+	switch (op >> 5) {
+	case 0:
+		return 6;
+	case 1:
+	case 2:
+		return 10;
+	case 5:
+		return 12;
+	default:
+		return 16;
+	}
+}
+
+/* The CDB usage map of o: the bits this target reads (SPC-4 6.35.3). */
+static size_t usage(const struct scsi_op *o, uint8_t *u)
+{
+	size_t n = cdb_len(o->op);
+
+	memset(u, 0xff, n);
+	u[0] = o->op;
+	if (o->sa != 0xff)
+		u[1] = o->sa;
+	else if (o->partial)
+		u[1] = 0x18;    /* DPO, FUA */
+	else if (o->run == verify)
+		u[1] = 0x16;    /* DPO, BYTCHK */
+	u[n - 1] = 0x00;        /* CONTROL: nothing */
+	return n;
+}
+
+/* REPORT SUPPORTED OPERATION CODES: all of them (option 0), or one (1-3). */
+static void report_opcodes(struct ctx *c)
+{
+	uint8_t opt = c->cdb[2] & 0x07, op = c->cdb[3], d[8 + 40 * 20 + 64];
+	uint16_t sa = be16(c->cdb + 4);
+	bool rctd = c->cdb[2] & 0x80;
+	size_t n = 4;
+
+	memset(d, 0, sizeof(d));
+	if (opt == 0) {
+		for (size_t i = 0; i < nops; i++) {
+			uint8_t *e = d + n;
+
+			e[0] = ops[i].op;
+			if (ops[i].sa != 0xff) {
+				put16(e + 2, ops[i].sa);
+				e[5] = 0x01;    /* SERVACTV */
+			}
+			put16(e + 6, (uint16_t)cdb_len(ops[i].op));
+			n += 8;
+			if (rctd) {
+				e[5] |= 0x02;   /* CTDP: a timeouts descriptor follows */
+				put16(d + n, 10);
+				n += 12;
+			}
+		}
+		put32(d, (uint32_t)(n - 4));
+		reply(c, d, n);
+		return;
+	}
+	if (opt > 3) {
+		sense(c->st, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
+	for (size_t i = 0; i < nops; i++) {
+		const struct scsi_op *o = &ops[i];
+		size_t u;
+
+		if (o->op != op)
+			continue;
+		if (opt == 1 && o->sa != 0xff) {
+			sense(c->st, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);    /* it has service actions */
+			return;
+		}
+		if (opt == 2 && o->sa == 0xff) {
+			sense(c->st, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);    /* it has none */
+			return;
+		}
+		if (opt == 2 && o->sa != sa)
+			continue;
+		if (opt == 3 && o->sa != 0xff && o->sa != sa)
+			continue;
+		d[1] = 0x03 | (rctd ? 0x80 : 0);        /* supported as the standard says */
+		u = usage(o, d + 4);
+		put16(d + 2, (uint16_t)u);
+		n = 4 + u;
+		if (rctd) {
+			put16(d + n, 10);
+			n += 12;
+		}
+		reply(c, d, n);
+		return;
+	}
+	d[1] = 0x01;            /* not supported */
+	reply(c, d, 4);
+}
+
 
 static const struct scsi_op *find(const uint8_t *cdb)
 {
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+	for (size_t i = 0; i < nops; i++)
 		if (ops[i].op == cdb[0] && (ops[i].sa == 0xff || ops[i].sa == (cdb[1] & 0x1f)))
 			return &ops[i];
 	return NULL;
