@@ -142,10 +142,10 @@ $(TBUILD)/test_tftp: tests/unit/test_tftp.c $(SERVER_TFTP_SRCS) $(wildcard serve
 
 # test_scsi_cmd runs the iSCSI target's SCSI command table over a scratch
 # image (server/scsi_cmd.c, bstore.c).
-$(TBUILD)/test_scsi_cmd: tests/unit/test_scsi_cmd.c server/scsi_cmd.c server/bstore.c server/scsi_cmd.h server/bstore.h $(LIB_SRCS) $(HDRS) tests/unit/check.h
+$(TBUILD)/test_scsi_cmd: tests/unit/test_scsi_cmd.c server/scsi_cmd.c server/scsi_pr.c server/bstore.c server/scsi_cmd.h server/scsi_pr.h server/bstore.h $(LIB_SRCS) $(HDRS) tests/unit/check.h
 	@mkdir -p $(TBUILD)
 	@echo "  TEST-CC $@"
-	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/scsi_cmd.c server/bstore.c $(LIB_SRCS) -lpthread
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/scsi_cmd.c server/scsi_pr.c server/bstore.c $(LIB_SRCS) -lpthread
 
 # test_iscsi_ident checks the disk identity rule (init/scsi_vpd.c).
 $(TBUILD)/test_iscsi_ident: tests/unit/test_iscsi_ident.c init/scsi_vpd.c $(LIB_SRCS) $(HDRS) tests/unit/check.h

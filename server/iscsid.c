@@ -44,6 +44,7 @@ struct conn {
 	bool ffp;                       /* full feature phase */
 	uint8_t stage;                  /* login: the current stage */
 	uint8_t isid[6];
+	char nexus[PR_NEXUS_LEN];       /* "initiator,i,0xISID": who holds reservations */
 	uint16_t tsih;
 	uint32_t statsn, expcmdsn;
 	uint32_t next_ttt;
@@ -201,6 +202,8 @@ static void register_session(struct conn *c)
 		d->sess[slot].fd = c->fd;
 		d->sess[slot].conn = c;
 	}
+	snprintf(c->nexus, sizeof(c->nexus), "%s,i,0x%02x%02x%02x%02x%02x%02x", c->n.initiator, c->isid[0], c->isid[1],
+		 c->isid[2], c->isid[3], c->isid[4], c->isid[5]);
 	if (++d->next_tsih == 0)
 		d->next_tsih = 1;
 	c->tsih = d->next_tsih;
@@ -424,7 +427,7 @@ static int run_write(struct conn *c, struct wtask *t)
 		st.sense[7] = 10;
 		st.sense[12] = 0x24;    /* INVALID FIELD IN CDB: less data than the command takes */
 	} else {
-		scsi_exec(&c->tgt->lu, t->cdb, t->buf, t->len < t->need ? t->len : t->need, NULL, 0, &inlen, &st);
+		scsi_exec(&c->tgt->lu, c->nexus, t->cdb, t->buf, t->len < t->need ? t->len : t->need, NULL, 0, &inlen, &st);
 	}
 	r = scsi_response(c, t->itt, &st, ovun, resid, t->r2tsn);
 	free(t->buf);
@@ -473,7 +476,7 @@ static int scsi_cmd(struct conn *c, const struct iscsi_bhs *h)
 		if (h->cdb[0] != 0xa0)
 			return scsi_response(c, h->itt, &st, edtl ? 0x02 : 0, edtl, 0);
 	}
-	if (scsi_plan(&c->tgt->lu, h->cdb, &dir, &len, &partial, &st) < 0)
+	if (scsi_plan(&c->tgt->lu, c->nexus, h->cdb, &dir, &len, &partial, &st) < 0)
 		return scsi_response(c, h->itt, &st, edtl ? 0x02 : 0, edtl, 0);
 	if (dir == SCSI_OUT) {
 		struct wtask *t = NULL;
@@ -510,7 +513,7 @@ static int scsi_cmd(struct conn *c, const struct iscsi_bhs *h)
 	if (dir == SCSI_IN) {
 		uint32_t cap = len < edtl ? len : edtl;
 
-		scsi_exec(&c->tgt->lu, h->cdb, NULL, 0, c->in, cap, &inlen, &st);
+		scsi_exec(&c->tgt->lu, c->nexus, h->cdb, NULL, 0, c->in, cap, &inlen, &st);
 		if (st.status == 0) {
 			if (partial && len > edtl) {
 				ovun = 0x04;    /* the blocks asked for did not fit the transfer */
@@ -525,7 +528,7 @@ static int scsi_cmd(struct conn *c, const struct iscsi_bhs *h)
 		}
 		return scsi_response(c, h->itt, &st, edtl ? 0x02 : 0, edtl, 0);
 	}
-	scsi_exec(&c->tgt->lu, h->cdb, NULL, 0, NULL, 0, &inlen, &st);
+	scsi_exec(&c->tgt->lu, c->nexus, h->cdb, NULL, 0, NULL, 0, &inlen, &st);
 	return scsi_response(c, h->itt, &st, edtl ? 0x02 : 0, edtl, 0);
 }
 

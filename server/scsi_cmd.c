@@ -26,6 +26,7 @@
 
 struct ctx {
 	struct scsi_lu *lu;
+	const char *nexus;
 	const uint8_t *cdb;
 	const uint8_t *out;
 	uint32_t outlen;
@@ -43,6 +44,11 @@ static void sense(struct scsi_status *st, uint8_t key, uint16_t asc)
 	st->sense[7] = 10;
 	st->sense[12] = (uint8_t)(asc >> 8);
 	st->sense[13] = (uint8_t)asc;
+}
+
+void scsi_sense(struct scsi_status *st, uint8_t key, uint16_t asc)
+{
+	sense(st, key, asc);
 }
 
 static uint16_t be16(const uint8_t *p)
@@ -532,10 +538,20 @@ static void mode_select(struct ctx *c)
 
 static void report_opcodes(struct ctx *c);
 
+static void pr_in(struct ctx *c)
+{
+	scsi_pr_in(&c->lu->pr, c->cdb, c->in, c->cap, c->inlen, c->st);
+}
+
+static void pr_out(struct ctx *c)
+{
+	scsi_pr_out(&c->lu->pr, c->nexus, c->cdb, c->out, c->outlen, c->st);
+}
+
 /* ---- the table ------------------------------------------------------------- */
 
 enum xfer { X_NONE, X_ALLOC6, X_ALLOC_B34, X_ALLOC_B78, X_ALLOC_B69, X_ALLOC_B1013, X_BLOCKS, X_BLOCKS_OUT,
-	    X_VERIFY, X_ONE_BLOCK_OUT, X_TWO_N_OUT, X_PARAM_B78, X_FIXED8, X_FIXED_ALLOC16 };
+	    X_VERIFY, X_ONE_BLOCK_OUT, X_TWO_N_OUT, X_PARAM_B78, X_FIXED8, X_FIXED_ALLOC16, X_PARAM_B58 };
 
 struct scsi_op {
 	uint8_t op;
@@ -585,7 +601,9 @@ static const struct scsi_op ops[] = {
 	{ 0x9e, 0x12, SCSI_IN, X_FIXED_ALLOC16, false, false, get_lba_status, false, false }, /* GET LBA STATUS */
 	{ 0x15, 0xff, SCSI_OUT, X_ALLOC6, false, false, mode_select, false, false },       /* MODE SELECT 6 */
 	{ 0x55, 0xff, SCSI_OUT, X_ALLOC_B78, false, false, mode_select, false, false },    /* MODE SELECT 10 */
-	{ 0xa3, 0x0c, SCSI_IN, X_ALLOC_B69, false, false, report_opcodes, false, false },  /* REPORT SUPPORTED OPERATION CODES */          /* WRITE 12 */
+	{ 0xa3, 0x0c, SCSI_IN, X_ALLOC_B69, false, false, report_opcodes, false, false },  /* REPORT SUPPORTED OPERATION CODES */
+	{ 0x5e, 0xff, SCSI_IN, X_ALLOC_B78, false, false, pr_in, false, false },           /* PERSISTENT RESERVE IN */
+	{ 0x5f, 0xff, SCSI_OUT, X_PARAM_B58, false, false, pr_out, false, false },         /* PERSISTENT RESERVE OUT */          /* WRITE 12 */
 };
 static const size_t nops = sizeof(ops) / sizeof(ops[0]);
 
@@ -697,8 +715,16 @@ static const struct scsi_op *find(const uint8_t *cdb)
 	return NULL;
 }
 
-int scsi_plan(const struct scsi_lu *lu, const uint8_t *cdb, enum scsi_dir *dir, uint32_t *len, bool *partial,
-	      struct scsi_status *st)
+/* 1 medium read, 2 medium write, 0 neither: what a reservation governs. */
+static int access_of(const struct scsi_op *o)
+{
+	if (o->writes || o->run == sync_cache)
+		return 2;
+	return o->lba || o->run == get_lba_status ? 1 : 0;
+}
+
+int scsi_plan(struct scsi_lu *lu, const char *nexus, const uint8_t *cdb, enum scsi_dir *dir, uint32_t *len,
+	      bool *partial, struct scsi_status *st)
 {
 	const struct scsi_op *o = find(cdb);
 	uint64_t lba = 0;
@@ -710,6 +736,10 @@ int scsi_plan(const struct scsi_lu *lu, const uint8_t *cdb, enum scsi_dir *dir, 
 		return -1;
 	}
 	*partial = o->partial;
+	if (access_of(o) && !scsi_pr_allows(&lu->pr, nexus, access_of(o) == 2)) {
+		st->status = 0x18;      /* RESERVATION CONFLICT */
+		return -1;
+	}
 	if (o->prot && (cdb[1] >> 5)) {
 		sense(st, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 		return -1;
@@ -764,6 +794,9 @@ int scsi_plan(const struct scsi_lu *lu, const uint8_t *cdb, enum scsi_dir *dir, 
 	case X_FIXED8:
 		*len = 8;
 		break;
+	case X_PARAM_B58:
+		*len = be32(cdb + 5);
+		break;
 	case X_BLOCKS:
 	case X_BLOCKS_OUT:
 		*len = n * SCSI_BLOCK;
@@ -787,11 +820,11 @@ int scsi_plan(const struct scsi_lu *lu, const uint8_t *cdb, enum scsi_dir *dir, 
 	return 0;
 }
 
-void scsi_exec(struct scsi_lu *lu, const uint8_t *cdb, const uint8_t *out, uint32_t outlen, uint8_t *in, uint32_t cap,
-	       uint32_t *inlen, struct scsi_status *st)
+void scsi_exec(struct scsi_lu *lu, const char *nexus, const uint8_t *cdb, const uint8_t *out, uint32_t outlen,
+	       uint8_t *in, uint32_t cap, uint32_t *inlen, struct scsi_status *st)
 {
 	const struct scsi_op *o = find(cdb);
-	struct ctx c = { lu, cdb, out, outlen, in, cap, inlen, st };
+	struct ctx c = { lu, nexus, cdb, out, outlen, in, cap, inlen, st };
 
 	memset(st, 0, sizeof(*st));
 	*inlen = 0;
@@ -818,4 +851,5 @@ void scsi_lu_init(struct scsi_lu *lu, struct bstore *bs, const char *name)
 	for (int i = 0; i < 8; i++)
 		lu->naa[8 + i] = (uint8_t)(h >> (56 - 8 * i));
 	pthread_mutex_init(&lu->atomic, NULL);
+	scsi_pr_init(&lu->pr);
 }

@@ -19,7 +19,7 @@ static int plan(const uint8_t *cdb, enum scsi_dir *dir, uint32_t *len)
 {
 	bool partial;
 
-	return scsi_plan(&lu, cdb, dir, len, &partial, &st);
+	return scsi_plan(&lu, "iqn.test,i,0x1", cdb, dir, len, &partial, &st);
 }
 
 static uint16_t asc(void)
@@ -52,7 +52,7 @@ int main(void)
 		CHECK(plan(cdb, &dir, &len) == 0 && dir == SCSI_OUT && len == 1024, "COMPARE AND WRITE of 1: 2 blocks out");
 		memset(out, 'A', 512);
 		memset(out + 512, 'B', 512);
-		scsi_exec(&lu, cdb, out, 1024, NULL, 0, &inlen, &st);
+		scsi_exec(&lu, "iqn.test,i,0x1", cdb, out, 1024, NULL, 0, &inlen, &st);
 		CHECK(st.status == 2 && st.sense[2] == 0x0e, "the medium is zeros, not 'A': MISCOMPARE");
 	}
 	{
@@ -61,10 +61,10 @@ int main(void)
 
 		memset(out, 0x5a, 1024);
 		CHECK(plan(w, &dir, &len) == 0 && dir == SCSI_OUT && len == 1024, "WRITE 10 of 2 blocks");
-		scsi_exec(&lu, w, out, 1024, NULL, 0, &inlen, &st);
-		scsi_exec(&lu, r, NULL, 0, in, 1024, &inlen, &st);
+		scsi_exec(&lu, "iqn.test,i,0x1", w, out, 1024, NULL, 0, &inlen, &st);
+		scsi_exec(&lu, "iqn.test,i,0x1", r, NULL, 0, in, 1024, &inlen, &st);
 		CHECK(st.status == 0 && inlen == 1024 && !memcmp(in, out, 1024), "read back");
-		scsi_exec(&lu, r, NULL, 0, in, 200, &inlen, &st);
+		scsi_exec(&lu, "iqn.test,i,0x1", r, NULL, 0, in, 200, &inlen, &st);
 		CHECK(st.status == 0 && inlen == 200, "a read with room for 200 bytes returns 200");
 		CHECK(plan(wp, &dir, &len) < 0 && asc() == 0x2400, "WRPROTECT 1: INVALID FIELD IN CDB");
 	}
@@ -79,16 +79,16 @@ int main(void)
 
 		par[8 + 7] = 10;        /* LBA 10 */
 		par[8 + 11] = 2;        /* 2 blocks */
-		scsi_exec(&lu, um, par, 24, NULL, 0, &inlen, &st);
-		scsi_exec(&lu, r, NULL, 0, in, 1024, &inlen, &st);
+		scsi_exec(&lu, "iqn.test,i,0x1", um, par, 24, NULL, 0, &inlen, &st);
+		scsi_exec(&lu, "iqn.test,i,0x1", r, NULL, 0, in, 1024, &inlen, &st);
 		CHECK(st.status == 0 && in[0] == 0 && in[1023] == 0 && !memcmp(in, in + 1, 1023), "UNMAP: reads zeros (LBPRZ)");
 	}
 	{
 		const uint8_t cdb[6] = { 0x12, 1, 0xb0, 0, 64, 0 }, bad[6] = { 0x12, 0, 0x80, 0, 64, 0 };
 
-		scsi_exec(&lu, cdb, NULL, 0, in, 64, &inlen, &st);
+		scsi_exec(&lu, "iqn.test,i,0x1", cdb, NULL, 0, in, 64, &inlen, &st);
 		CHECK(st.status == 0 && in[1] == 0xb0 && (in[4] & 1) && in[5] == 1, "VPD B0: WSNZ, COMPARE AND WRITE 1 block");
-		scsi_exec(&lu, bad, NULL, 0, in, 64, &inlen, &st);
+		scsi_exec(&lu, "iqn.test,i,0x1", bad, NULL, 0, in, 64, &inlen, &st);
 		CHECK(st.status == 2 && asc() == 0x2400, "a page code without EVPD: INVALID FIELD IN CDB");
 	}
 	{
