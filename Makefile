@@ -154,10 +154,10 @@ $(TBUILD)/test_iscsi_ident: tests/unit/test_iscsi_ident.c init/scsi_vpd.c $(LIB_
 	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $< init/scsi_vpd.c $(LIB_SRCS)
 
 # rs_drive runs the root-storage daemon's real loop and login
-# (init/rootstore_io.c, init/iscsi_login.c) against tgtd in a namespace,
+# (init/rootstore_io.c, init/iscsi_nego.c) against tgtd in a namespace,
 # speaking NBD itself in place of the kernel (tests/rootstore/run); it
 # links the host's libiscsi.
-RS_DRIVE_SRCS := tests/rootstore/rs_drive.c init/rootstore_io.c init/iscsi_login.c init/scsi_vpd.c init/util.c init/failure.c
+RS_DRIVE_SRCS := tests/rootstore/rs_drive.c init/rootstore_io.c init/iscsi_nego.c init/scsi_vpd.c init/util.c init/failure.c
 $(TBUILD)/rs_drive: $(RS_DRIVE_SRCS) $(LIB_SRCS) $(HDRS) init/rootstore_int.h
 	@mkdir -p $(TBUILD)
 	@echo "  TEST-CC $@"
@@ -208,6 +208,18 @@ $(TBUILD)/replay_tftp: tests/fuzz/fuzz_tftp.c tests/fuzz/replay.c $(SERVER_TFTP_
 $(TBUILD)/fuzz_tftp: tests/fuzz/fuzz_tftp.c $(SERVER_TFTP_SRCS) $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< $(SERVER_TFTP_SRCS) $(LIB_SRCS)
+
+# fuzz_iscsi: any bytes as an iSCSI PDU header, login keys and a SCSI
+# command with its data over a store in memory.
+SERVER_ISCSI_SRCS := server/iscsi_pdu.c server/iscsi_nego.c server/scsi_cmd.c server/scsi_pr.c
+$(TBUILD)/replay_iscsi: tests/fuzz/fuzz_iscsi.c tests/fuzz/replay.c $(SERVER_ISCSI_SRCS) $(wildcard server/*.h) $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< tests/fuzz/replay.c $(SERVER_ISCSI_SRCS) $(LIB_SRCS) -lpthread
+
+$(TBUILD)/fuzz_iscsi: tests/fuzz/fuzz_iscsi.c $(SERVER_ISCSI_SRCS) $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< $(SERVER_ISCSI_SRCS) $(LIB_SRCS) -lpthread
 
 $(TBUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)

@@ -3,7 +3,7 @@
  *
  * Layers (practices.md §16): the connection (this file: sockets, threads,
  * the PDU sequence) -> the PDU codec (iscsi_pdu.c) -> login and text
- * negotiation (iscsi_login.c) -> SCSI (scsi_cmd.c) -> the backing store
+ * negotiation (iscsi_nego.c) -> SCSI (scsi_cmd.c) -> the backing store
  * (bstore.c).
  *
  * Concurrency: each connection runs in its own thread with blocking I/O,
@@ -23,7 +23,7 @@
 
 #include "bstore.h"
 #include "conf.h"
-#include "iscsi_login.h"
+#include "iscsi_nego.h"
 #include "scsi_cmd.h"
 
 #define ISCSID_MAX_SESSIONS 256

@@ -356,6 +356,10 @@ static void verify(struct ctx *c)
 	if (((c->cdb[1] >> 1) & 3) == 0)
 		return;         /* BYTCHK 0: the medium is readable: nothing to compare */
 	lba_count(c->cdb, &lba, &n);
+	if (c->outlen < n * SCSI_BLOCK) {
+		sense(c->st, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);        /* less data than the blocks to compare */
+		return;
+	}
 	buf = malloc((size_t)n * SCSI_BLOCK + 1);
 	if (!buf) {
 		sense(c->st, SK_MEDIUM_ERROR, ASC_READ_ERROR);
@@ -427,6 +431,10 @@ static void write_same(struct ctx *c)
 	int r = 0;
 
 	lba_count(c->cdb, &lba, &n);
+	if (!ndob && c->outlen < SCSI_BLOCK) {
+		sense(c->st, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);        /* no block to repeat */
+		return;
+	}
 	if (do_unmap && c->lu->bs->can_discard && !memcmp(blk, zero, SCSI_BLOCK)) {
 		if (c->lu->bs->ops->discard(c->lu->bs, lba * SCSI_BLOCK, (uint64_t)n * SCSI_BLOCK) < 0)
 			sense(c->st, SK_MEDIUM_ERROR, ASC_WRITE_ERROR);
@@ -460,6 +468,10 @@ static void compare_and_write(struct ctx *c)
 	int r;
 
 	lba_count(c->cdb, &lba, &n);
+	if (c->outlen < 2 * n * SCSI_BLOCK) {
+		sense(c->st, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);        /* less data than 2 x n blocks */
+		return;
+	}
 	cur = malloc((size_t)n * SCSI_BLOCK + 1);
 	if (!cur) {
 		sense(c->st, SK_MEDIUM_ERROR, ASC_READ_ERROR);

@@ -167,6 +167,28 @@ static void clients(void)
 	CHECK(client(0, "x", "mac = dc:a6:32:01:02:03\nhostname = a_b\n") < 0, "hostname with '_' refused");
 }
 
+/* the iSCSI keys of a client file */
+static void iscsi_keys(void)
+{
+	CHECK(client(0, "rpi4-1", "mac = dc:a6:32:01:02:03\niscsi-image = /srv/rpi4-1.img\n"
+		     "iscsi-initiator = iqn.2020-08.org.example:rpi4-1 iqn.2020-08.org.example:spare\n") == 0 &&
+	      !strcmp(cl[0].iscsi_target, "iqn.2026-11.org.netroot:rpi4-1") &&
+	      !strcmp(cl[0].iscsi_initiator, "iqn.2020-08.org.example:rpi4-1 iqn.2020-08.org.example:spare"),
+	      "iscsi-image with two initiators; the target name by default (%s)", e.msg);
+	CHECK(client(1, "rpi4-2", "mac = dc:a6:32:01:02:04\niscsi-image = /srv/rpi4-2.img\n") < 0 &&
+	      strstr(e.msg, "without iscsi-initiator"), "an image without an initiator: refused (%s)", e.msg);
+	CHECK(client(1, "rpi4-2", "mac = dc:a6:32:01:02:04\niscsi-image = srv/rpi4-2.img\niscsi-initiator = iqn.a:b\n") < 0,
+	      "a relative image path: refused (%s)", e.msg);
+	CHECK(client(1, "rpi4-2", "mac = dc:a6:32:01:02:04\niscsi-image = /i\niscsi-initiator = iqn.a:1 iqn.a:2 iqn.a:3 "
+		     "iqn.a:4 iqn.a:5\n") < 0, "five initiators: refused (%s)", e.msg);
+	CHECK(client(1, "rpi4-2", "mac = dc:a6:32:01:02:04\niscsi-image = /i\niscsi-initiator = pi2\n") < 0,
+	      "an initiator that is not an iSCSI name: refused (%s)", e.msg);
+	CHECK(client(1, "rpi4-2", "mac = dc:a6:32:01:02:04\niscsi-image = /i2\niscsi-initiator = iqn.a:2\n"
+		     "iscsi-target = iqn.2026-11.org.netroot:rpi4-1\n") == 0 &&
+	      nrd_clients_check(&c, cl, 2, &e) < 0 && strstr(e.msg, "iSCSI target name"),
+	      "two boards with one target name: refused (%s)", e.msg);
+}
+
 /* [tftp] and [dhcp] arp-probe */
 static void tftp_keys(void)
 {
@@ -201,5 +223,6 @@ int main(void)
 	main_file();
 	clients();
 	tftp_keys();
+	iscsi_keys();
 	return check_done();
 }

@@ -1,8 +1,8 @@
 /* iSCSI login and text negotiation (RFC 7143 §6, §13) for netrootd's
- * target (server/iscsi_login.c): the initiator's key=value pairs in, the
+ * target (server/iscsi_nego.c): the initiator's key=value pairs in, the
  * target's answers out, table-driven, pure. */
-#ifndef NETROOT_SERVER_ISCSI_LOGIN_H
-#define NETROOT_SERVER_ISCSI_LOGIN_H
+#ifndef NETROOT_SERVER_ISCSI_NEGO_H
+#define NETROOT_SERVER_ISCSI_NEGO_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-#include "iscsi_login.h"
+#include "iscsi_nego.h"
 
 #include <stdio.h>
 #include <stdlib.h>
