@@ -154,10 +154,10 @@ $(TBUILD)/test_iscsi_ident: tests/unit/test_iscsi_ident.c init/scsi_vpd.c $(LIB_
 	$(Q)$(HOSTCC) $(TCFLAGS) -o $@ $< init/scsi_vpd.c $(LIB_SRCS)
 
 # rs_drive runs the root-storage daemon's real loop and login
-# (init/rootstore_io.c, init/iscsi_nego.c) against tgtd in a namespace,
+# (init/rootstore_io.c, init/iscsi_login.c) against tgtd in a namespace,
 # speaking NBD itself in place of the kernel (tests/rootstore/run); it
 # links the host's libiscsi.
-RS_DRIVE_SRCS := tests/rootstore/rs_drive.c init/rootstore_io.c init/iscsi_nego.c init/scsi_vpd.c init/util.c init/failure.c
+RS_DRIVE_SRCS := tests/rootstore/rs_drive.c init/rootstore_io.c init/iscsi_login.c init/scsi_vpd.c init/util.c init/failure.c
 $(TBUILD)/rs_drive: $(RS_DRIVE_SRCS) $(LIB_SRCS) $(HDRS) init/rootstore_int.h
 	@mkdir -p $(TBUILD)
 	@echo "  TEST-CC $@"

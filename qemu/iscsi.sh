@@ -1,4 +1,5 @@
-# qemu/iscsi.sh: the lab's iSCSI target (tgt); sourced after qemu/lab.sh.
+# qemu/iscsi.sh: the lab's iSCSI target (tgt, or netrootd's own with
+# LAB_ISCSI_SERVER=netrootd); sourced after qemu/lab.sh.
 #
 #   lab_iscsi_start IMAGE [IQN]  tgtd inside $LAB_NS on $LAB_SERVER_IP:3260,
 #                                exporting IMAGE as LUN 1 of target IQN
@@ -47,6 +48,12 @@
 #                                   0x83/0x80 identity) instead of tgt's
 #                                   default from the tid and LUN
 #
+# LAB_ISCSI_SERVER=netrootd: build/x86_64/netrootd (DHCP off) serves IMAGE as
+# LUN 0 of target IQN, to the initiators LAB_ISCSI_INITIATOR,
+# LAB_ISCSI_ACL_NAMES and LAB_ISCSI_GUEST_INITIATOR (the booted guest's);
+# lab_iscsi_kill is its kill -9, lab_iscsi_restart starts it again on the
+# same files. No CHAP there yet; lab_iscsi_adm and the proxy are tgt's.
+#
 # tgt numbers LUNs from 0 and LUN 0 of every target is its own controller
 # (peripheral device type 0x0c, "storage array controller", no medium): a
 # backing store, whether from tgtadm or from a `backing-store` line in
@@ -62,6 +69,8 @@
 LAB_ISCSI_IQN=${LAB_ISCSI_IQN:-iqn.cluster.tsic.top:rpi4.rootfs1}
 LAB_ISCSI_INITIATOR=${LAB_ISCSI_INITIATOR:-iqn.2016-04.com.open-iscsi:netroot-lab}
 LAB_ISCSI_PORT=3260
+LAB_ISCSI_SERVER=${LAB_ISCSI_SERVER:-tgt}
+LAB_ISCSI_LUN=1
 LAB_ISCSI_PID="" LAB_ISCSI_CTL="" LAB_ISCSI_IMAGE="" LAB_ISCSI_N=0
 LAB_ISCSI_PROXY_PID="" LAB_ISCSI_PROXY_IP=""
 
@@ -72,7 +81,33 @@ lab_iscsi_adm() {
 }
 
 lab_iscsi_url() {
-    echo "iscsi://$LAB_SERVER_IP:$LAB_ISCSI_PORT/$LAB_ISCSI_IQN/${1:-1}"
+    echo "iscsi://$LAB_SERVER_IP:$LAB_ISCSI_PORT/$LAB_ISCSI_IQN/${1:-$LAB_ISCSI_LUN}"
+}
+
+# netrootd as the lab's target: its configuration, then the daemon.
+lab_iscsi_start_netrootd() {
+    local d=$LAB_DIR/iscsi/netrootd i=0 n
+    mkdir -p "$d/clients.d" "$d/state"
+    [ -z "${LAB_ISCSI_CHAP:-}" ] || { lab_log "netrootd's target has no CHAP yet"; return 1; }
+    printf '[netrootd]\ninterface = %s\nstate-dir = %s/state\nclients-dir = %s/clients.d\n[dhcp]\nmode = off\n' \
+        "$LAB_SERVER_IF" "$d" "$d" > "$d/netrootd.conf"
+    printf 'mac = 02:00:00:00:0e:2e\niscsi-image = %s\niscsi-target = %s\niscsi-initiator = %s %s %s\n' \
+        "$LAB_ISCSI_IMAGE" "$LAB_ISCSI_IQN" "$LAB_ISCSI_INITIATOR" "${LAB_ISCSI_ACL_NAMES:-}" \
+        "${LAB_ISCSI_GUEST_INITIATOR:-}" > "$d/clients.d/lab.conf"
+    n=$(grep -c 'serving iSCSI' "$LAB_DIR/iscsi/netrootd.out" 2>/dev/null)
+    ip netns exec "$LAB_NS" "$LAB_HERE/../build/x86_64/netrootd" -c "$d/netrootd.conf" \
+        >> "$LAB_DIR/iscsi/netrootd.out" 2>&1 &
+    LAB_ISCSI_PID=$!
+    lab_track "$LAB_ISCSI_PID"
+    until [ "$(grep -c 'serving iSCSI' "$LAB_DIR/iscsi/netrootd.out" 2>/dev/null)" -gt "${n:-0}" ]; do
+        i=$((i + 1))
+        if [ $i -gt 100 ] || ! kill -0 "$LAB_ISCSI_PID" 2>/dev/null; then
+            lab_log "netrootd did not come up; its output:"
+            tail -n 20 "$LAB_DIR/iscsi/netrootd.out" >&2
+            return 1
+        fi
+        sleep 0.05
+    done
 }
 
 lab_iscsi_tool() {
@@ -130,6 +165,12 @@ lab_iscsi_start() {
     LAB_ISCSI_IMAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") || return 1
     [ -f "$LAB_ISCSI_IMAGE" ] || { lab_log "lab_iscsi_start: no image $1"; return 1; }
     [ -n "${2:-}" ] && LAB_ISCSI_IQN=$2
+    if [ "$LAB_ISCSI_SERVER" = netrootd ]; then
+        LAB_ISCSI_LUN=0
+        mkdir -p "$LAB_DIR/iscsi"
+        lab_iscsi_start_netrootd
+        return
+    fi
     # The management socket's number: from our PID, so parallel labs differ
     # even if they shared a /run (they do not: qemu/iscsi-target).
     LAB_ISCSI_CTL=$(( ($$ % 30000) + 1000 ))
@@ -165,7 +206,7 @@ lab_iscsi_start() {
 lab_iscsi_ready() {
     LAB_ISCSI_TOOL_TIMEOUT=5 LAB_ISCSI_MUTUAL="" lab_iscsi_tool iscsi-ls "iscsi://$LAB_SERVER_IP:$LAB_ISCSI_PORT/" 2>/dev/null |
         grep -qF "$LAB_ISCSI_IQN" &&
-    LAB_ISCSI_TOOL_TIMEOUT=5 lab_iscsi_tool iscsi-inq "$(lab_iscsi_url 1)" > /dev/null 2>&1
+    LAB_ISCSI_TOOL_TIMEOUT=5 lab_iscsi_tool iscsi-inq "$(lab_iscsi_url)" > /dev/null 2>&1
 }
 
 lab_iscsi_wait() {
@@ -208,6 +249,12 @@ lab_iscsi_restart() {
 
 lab_iscsi_stop() {
     [ -n "$LAB_ISCSI_PID" ] || return 0
+    if [ "$LAB_ISCSI_SERVER" = netrootd ]; then
+        kill "$LAB_ISCSI_PID" 2>/dev/null
+        wait "$LAB_ISCSI_PID" 2>/dev/null
+        LAB_ISCSI_PID=""
+        return 0
+    fi
     # tgtd ignores SIGTERM while it has targets; "delete --mode system" is
     # its own orderly shutdown (what Debian's init script does). SIGKILL
     # after 3 s if it is still there.

@@ -30,7 +30,7 @@ static int if_in4(int fd, const char *ifname, unsigned long req, in4_t *out)
 	return 0;
 }
 
-int dhcpd_net_open(struct dhcpd_sock *s, const char *ifname, char *msg, size_t msglen)
+int dhcpd_net_open(struct dhcpd_sock *s, const char *ifname, bool listen, char *msg, size_t msglen)
 {
 	struct sockaddr_in a;
 	int one = 1, r;
@@ -49,6 +49,11 @@ int dhcpd_net_open(struct dhcpd_sock *s, const char *ifname, char *msg, size_t m
 		close(s->fd);
 		s->fd = -1;
 		return r;
+	}
+	if (!listen) {          /* DHCP off: the interface's address is all we wanted */
+		close(s->fd);
+		s->fd = -1;
+		return 0;
 	}
 	if (setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
 	    setsockopt(s->fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) != 0 ||

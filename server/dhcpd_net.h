@@ -3,6 +3,7 @@
 #ifndef NETROOT_SERVER_DHCPD_NET_H
 #define NETROOT_SERVER_DHCPD_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -17,9 +18,10 @@ struct dhcpd_sock {
 	in4_t addr, netmask;            /* the interface's, at open */
 };
 
-/* UDP port 67 on ifname only, with its address and mask. 0, or -errno
- * with msg saying what to check. */
-int dhcpd_net_open(struct dhcpd_sock *s, const char *ifname, char *msg, size_t msglen);
+/* UDP port 67 on ifname only, with its address and mask (listen false: the
+ * address and mask only, fd -1: DHCP is off). 0, or -errno with msg saying
+ * what to check. */
+int dhcpd_net_open(struct dhcpd_sock *s, const char *ifname, bool listen, char *msg, size_t msglen);
 #define DHCPD_NET_BATCH 32      /* datagrams per recvmmsg / sendmmsg */
 
 /* Up to max (<= DHCPD_NET_BATCH) waiting requests into bufs, their lengths

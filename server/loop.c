@@ -382,7 +382,8 @@ int loop_run(struct loop *L)
 	}
 	for (int i = 0; i < L->nsocks; i++) {
 		ev.data.u32 = (uint32_t)i;
-		epoll_ctl(ep, EPOLL_CTL_ADD, L->socks[i].fd, &ev);
+		if (L->socks[i].fd >= 0)        /* -1: DHCP off */
+			epoll_ctl(ep, EPOLL_CTL_ADD, L->socks[i].fd, &ev);
 		if (L->arps[i].fd >= 0) {
 			ev.data.u32 = ARP_EV + (uint32_t)i;
 			epoll_ctl(ep, EPOLL_CTL_ADD, L->arps[i].fd, &ev);

@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 	 *    new addresses are probed before they are offered */
 	for (int i = 0; i < L.conf.nifaces; i++) {
 		L.arps[i].fd = -1;
-		if (dhcpd_net_open(&L.socks[i], L.conf.ifaces[i], msg, sizeof(msg)) < 0 ||
+		if (dhcpd_net_open(&L.socks[i], L.conf.ifaces[i], L.conf.dhcp_mode != DHCP_MODE_OFF, msg, sizeof(msg)) < 0 ||
 		    (L.conf.arp_probe_ms && arp_open(&L.arps[i], L.conf.ifaces[i], msg, sizeof(msg)) < 0)) {
 			log_err("%s", msg);
 			return 1;
