@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "iscsi_pdu.h"
@@ -19,6 +21,12 @@
 #define QUEUE 128                       /* commands the initiator may have outstanding (MaxCmdSN window) */
 #define MAX_TASKS 64                    /* writes waiting for their data */
 #define TASK_BUF_MAX (2 * SCSI_MAX_XFER_BLOCKS * SCSI_BLOCK)   /* COMPARE AND WRITE sends 2n blocks */
+#ifndef ISCSID_PING_IDLE_S
+#define ISCSID_PING_IDLE_S 10           /* a session silent this long gets a NOP-In ping */
+#endif
+#ifndef ISCSID_PING_DEAD_S
+#define ISCSID_PING_DEAD_S 15           /* and is closed when the ping goes unanswered this long */
+#endif
 
 struct wtask {                          /* a write waiting for Data-Out */
 	bool used;
@@ -48,6 +56,8 @@ struct conn {
 	uint16_t tsih;
 	uint32_t statsn, expcmdsn;
 	uint32_t next_ttt;
+	uint32_t ping_ttt;              /* the NOP-In ping waiting for its NOP-Out; 0: none */
+	time_t ping_sent;
 	struct wtask tasks[MAX_TASKS];
 	uint8_t bhs[ISCSI_BHS_LEN];
 	uint8_t *data;                  /* a received data segment (+ pad) */
@@ -579,8 +589,11 @@ static int nop_out(struct conn *c, const struct iscsi_bhs *h)
 
 	if (!cmdsn(c, h))
 		return 0;
-	if (h->itt == ISCSI_RSVD_TAG)
-		return 0;       /* the answer to a ping of ours */
+	if (h->itt == ISCSI_RSVD_TAG) {
+		if (c->ping_ttt && h->w20 == c->ping_ttt)
+			c->ping_ttt = 0;        /* the answer to our ping */
+		return 0;
+	}
 	iscsi_bhs_init(b, ISCSI_OP_NOP_IN, 0x80, len, h->itt);
 	memcpy(b + 8, h->lun, 8);
 	iscsi_put32(b + 20, ISCSI_RSVD_TAG);
@@ -631,6 +644,44 @@ static int logout(struct conn *c, const struct iscsi_bhs *h)
 
 /* ---- a connection ------------------------------------------------------------------ */
 
+/* Waits for the next PDU. A session idle ISCSID_PING_IDLE_S gets a NOP-In
+ * ping (RFC 7143 11.19); one whose ping stays unanswered
+ * ISCSID_PING_DEAD_S is dead (an initiator hung with its TCP alive, which
+ * keepalive does not see): -1. */
+static int wait_pdu(struct conn *c)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	time_t idle_since = time(NULL);
+
+	for (;;) {
+		int r = poll(&p, 1, 1000);
+		time_t now = time(NULL);
+
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (!c->ffp || c->n.discovery)
+			continue;
+		if (c->ping_ttt && now - c->ping_sent >= ISCSID_PING_DEAD_S) {
+			log_warn("iSCSI %s: %s answered no NOP-In ping in %d s: closing its session", c->who, c->n.initiator,
+				 ISCSID_PING_DEAD_S);
+			return -1;
+		}
+		if (!c->ping_ttt && now - idle_since >= ISCSID_PING_IDLE_S) {
+			uint8_t b[ISCSI_BHS_LEN];
+
+			c->ping_ttt = (c->next_ttt++ & 0x7fffffff) | 0x80000000u;
+			c->ping_sent = now;
+			iscsi_bhs_init(b, ISCSI_OP_NOP_IN, 0x80, 0, ISCSI_RSVD_TAG);
+			iscsi_put32(b + 20, c->ping_ttt);
+			sns(c, b, false);
+			if (send_pdu(c, b, NULL, 0) < 0)
+				return -1;
+		}
+	}
+}
+
 static void *conn_main(void *arg)
 {
 	struct conn *c = arg;
@@ -642,7 +693,7 @@ static void *conn_main(void *arg)
 	while (r == 0) {
 		uint8_t ahs[ISCSI_AHS_MAX];
 
-		if (read_full(c->fd, c->bhs, ISCSI_BHS_LEN) < 0)
+		if (wait_pdu(c) < 0 || read_full(c->fd, c->bhs, ISCSI_BHS_LEN) < 0)
 			break;
 		if (iscsi_bhs_parse(c->bhs, &h, c->ffp ? ISCSI_RECV_SEG_MAX : ISCSI_TEXT_MAX) < 0 ||
 		    h.ahs_len > sizeof(ahs)) {
