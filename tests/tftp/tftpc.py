@@ -30,6 +30,18 @@ import struct
 import sys
 
 
+def print_error(pkt):
+    """An ERROR packet as the result line."""
+    code = struct.unpack("!H", pkt[2:4])[0]
+    print("error code=%d msg=%s" % (code, pkt[4:].split(b"\0")[0].decode("latin-1")))
+
+
+def oack_options(pkt):
+    """An OACK's options: lower-case names to their (bytes) values."""
+    opts = pkt[2:].split(b"\0")
+    return dict(zip([x.decode().lower() for x in opts[0::2]], opts[1::2]))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("server")
@@ -89,12 +101,10 @@ def main():
             return 1
         op = struct.unpack("!H", pkt[:2])[0]
         if op == 5:
-            code = struct.unpack("!H", pkt[2:4])[0]
-            print("error code=%d msg=%s" % (code, pkt[4:].split(b"\0")[0].decode("latin-1")))
+            print_error(pkt)
             return 0
         if op == 6:
-            opts = pkt[2:].split(b"\0")
-            o = dict(zip([x.decode().lower() for x in opts[0::2]], opts[1::2]))
+            o = oack_options(pkt)
             if "blksize" in o:
                 blksize = int(o["blksize"])
             if "windowsize" in o:
@@ -179,12 +189,10 @@ def put(s, a, req):
             peer = src
         op = struct.unpack("!H", pkt[:2])[0]
         if op == 5:
-            code = struct.unpack("!H", pkt[2:4])[0]
-            print("error code=%d msg=%s" % (code, pkt[4:].split(b"\0")[0].decode("latin-1")))
+            print_error(pkt)
             return 0
         if op == 6:
-            opts = pkt[2:].split(b"\0")
-            o = dict(zip([x.decode().lower() for x in opts[0::2]], opts[1::2]))
+            o = oack_options(pkt)
             if "blksize" in o:
                 blksize = int(o["blksize"])
         elif op == 4:
