@@ -42,6 +42,9 @@ libpath = $(firstword $(wildcard /usr/lib/$(TRIPLET)/$(1) /lib/$(TRIPLET)/$(1)))
 INIT_LIBS := $(call libpath,libnl-route-3.a) $(call libpath,libnl-genl-3.a) $(call libpath,libnl-3.a) $(call libpath,libnfs.a) \
              $(call libpath,libiscsi.a) $(call libpath,libblkid.a)
 
+# netrootd: nettle for CHAP's MD5.
+SERVER_LIBS := $(call libpath,libnettle.a)
+
 LIB_SRCS  := $(filter-out lib/glibc_compat.c,$(wildcard lib/*.c))
 INIT_SRCS := $(wildcard init/*.c) $(LIB_SRCS) lib/glibc_compat.c
 INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS))
@@ -63,20 +66,23 @@ $(KINC)/.stamp:
 	$(Q)ln -sfn /usr/include/blkid $(KINC)/blkid
 	$(Q)touch $@
 
+$(KINC)/nettle: $(KINC)/.stamp
+	$(Q)ln -sfn /usr/include/nettle $@
+
 $(BUILD)/obj/%.o: %.c $(HDRS) $(KINC)/.stamp
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(MUSLCC) $(CFLAGS_MUSL) -c $< -o $@
 
 # netrootd's own files see server/ (init/ never does).
-$(BUILD)/obj/server/%.o: server/%.c $(HDRS) $(SERVER_HDRS) $(KINC)/.stamp
+$(BUILD)/obj/server/%.o: server/%.c $(HDRS) $(SERVER_HDRS) $(KINC)/.stamp $(KINC)/nettle
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(MUSLCC) $(CFLAGS_MUSL) -Iserver -c $< -o $@
 
 $(BUILD)/netrootd.debug: $(SERVER_OBJS)
 	@echo "  LD      $@"
-	$(Q)$(MUSLCC) $(CFLAGS_MUSL) $(LDFLAGS_MUSL) -o $@ $(SERVER_OBJS)
+	$(Q)$(MUSLCC) $(CFLAGS_MUSL) $(LDFLAGS_MUSL) -o $@ $(SERVER_OBJS) $(SERVER_LIBS)
 
 $(BUILD)/netrootd: $(BUILD)/netrootd.debug
 	$(Q)$(STRIP) -R .eh_frame -R .comment -o $@ $< 2>/dev/null
@@ -147,6 +153,24 @@ $(TBUILD)/test_scsi_cmd: tests/unit/test_scsi_cmd.c server/scsi_cmd.c server/scs
 	@echo "  TEST-CC $@"
 	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/scsi_cmd.c server/scsi_pr.c server/bstore.c $(LIB_SRCS) -lpthread
 
+# test_crc32c checks the iSCSI digests' CRC32C (server/crc32c.c).
+$(TBUILD)/test_crc32c: tests/unit/test_crc32c.c server/crc32c.c server/crc32c.h tests/unit/check.h
+	@mkdir -p $(TBUILD)
+	@echo "  TEST-CC $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/crc32c.c
+
+# ... and its arm64 instruction path, run under qemu-aarch64 by tests/run.
+$(TBUILD)/test_crc32c.aarch64: tests/unit/test_crc32c.c server/crc32c.c server/crc32c.h tests/unit/check.h
+	@mkdir -p $(TBUILD)
+	@echo "  TEST-CC $@"
+	$(Q)aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs $(CSTD) $(WARN) -O2 -static -Iserver -o $@ $< server/crc32c.c
+
+# test_iscsi_chap runs the security stage of iSCSI logins (CHAP).
+$(TBUILD)/test_iscsi_chap: tests/unit/test_iscsi_chap.c server/iscsi_chap.c server/iscsi_nego.c server/iscsi_chap.h server/iscsi_nego.h $(LIB_SRCS) $(HDRS) tests/unit/check.h
+	@mkdir -p $(TBUILD)
+	@echo "  TEST-CC $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/iscsi_chap.c server/iscsi_nego.c $(LIB_SRCS) -lnettle
+
 # test_iscsi_ident checks the disk identity rule (init/scsi_vpd.c).
 $(TBUILD)/test_iscsi_ident: tests/unit/test_iscsi_ident.c init/scsi_vpd.c $(LIB_SRCS) $(HDRS) tests/unit/check.h
 	@mkdir -p $(TBUILD)
@@ -211,15 +235,15 @@ $(TBUILD)/fuzz_tftp: tests/fuzz/fuzz_tftp.c $(SERVER_TFTP_SRCS) $(LIB_SRCS) $(HD
 
 # fuzz_iscsi: any bytes as an iSCSI PDU header, login keys and a SCSI
 # command with its data over a store in memory.
-SERVER_ISCSI_SRCS := server/iscsi_pdu.c server/iscsi_nego.c server/scsi_cmd.c server/scsi_pr.c
+SERVER_ISCSI_SRCS := server/iscsi_pdu.c server/iscsi_nego.c server/iscsi_chap.c server/scsi_cmd.c server/scsi_pr.c
 $(TBUILD)/replay_iscsi: tests/fuzz/fuzz_iscsi.c tests/fuzz/replay.c $(SERVER_ISCSI_SRCS) $(wildcard server/*.h) $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
 	@echo "  REPLAY  $@"
-	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< tests/fuzz/replay.c $(SERVER_ISCSI_SRCS) $(LIB_SRCS) -lpthread
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< tests/fuzz/replay.c $(SERVER_ISCSI_SRCS) $(LIB_SRCS) -lpthread -lnettle
 
 $(TBUILD)/fuzz_iscsi: tests/fuzz/fuzz_iscsi.c $(SERVER_ISCSI_SRCS) $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
-	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< $(SERVER_ISCSI_SRCS) $(LIB_SRCS) -lpthread
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< $(SERVER_ISCSI_SRCS) $(LIB_SRCS) -lpthread -lnettle
 
 $(TBUILD)/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
@@ -230,7 +254,7 @@ $(TBUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -o $@ $< $(LIB_SRCS)
 
-tests-build: $(UNIT_TESTS) $(FUZZ_REPLAY) $(TBUILD)/rs_drive
+tests-build: $(UNIT_TESTS) $(TBUILD)/test_crc32c.aarch64 $(FUZZ_REPLAY) $(TBUILD)/rs_drive
 
 FUZZ_TIME ?= 60
 fuzz: $(patsubst %,$(TBUILD)/fuzz_%,$(FUZZ_TARGETS))

@@ -208,6 +208,31 @@ static int set_tftp(struct tftp_conf *t, struct val key, struct val v, const cha
 }
 
 
+static int set_iscsi(struct nrd_conf *c, struct val key, struct val v, const char **why, bool *known)
+{
+	*known = true;
+	if (conf_word_is(key, "port")) {
+		uint32_t x;
+		int r = ranged_number(v, 1, 65535, &x, why, "a TCP port, 1 to 65535");
+
+		c->iscsi_port = (uint16_t)x;
+		return r;
+	}
+	if (conf_word_is(key, "require-digests")) {
+		static const char *const w[] = { "no", "header", "data", "yes" };
+
+		*why = "no, header, data or yes (both): the CRC32C digests every login must take";
+		for (unsigned i = 0; i < 4; i++)
+			if (conf_word_is(v, w[i])) {
+				c->iscsi_require_digests = (uint8_t)i;
+				return 0;
+			}
+		return -1;
+	}
+	*known = false;
+	return 0;
+}
+
 static const char *const section_keys[] = {
 	[SEC_NONE] = "",
 	[SEC_NETROOTD] = "interface, user, state-dir, clients-dir",
@@ -217,7 +242,7 @@ static const char *const section_keys[] = {
 		     "pxelinux-prefix",
 	[SEC_TFTP] = "root, single-port, unique-root, fallback, max-sessions, retries, retransmit, max-blksize, "
 		     "max-window, write, max-write-mib",
-	[SEC_ISCSI] = "port",
+	[SEC_ISCSI] = "port, require-digests",
 };
 
 int nrd_conf_parse(struct nrd_conf *c, const char *file, const char *text, size_t len, struct conf_error *err)
@@ -290,14 +315,7 @@ int nrd_conf_parse(struct nrd_conf *c, const char *file, const char *text, size_
 			r = set_tftp(&c->tftp, l.key, l.value, &why, &known);
 			break;
 		case SEC_ISCSI:
-			if (conf_word_is(l.key, "port")) {
-				uint32_t x;
-
-				r = ranged_number(l.value, 1, 65535, &x, &why, "a TCP port, 1 to 65535");
-				c->iscsi_port = (uint16_t)x;
-			} else {
-				known = false;
-			}
+			r = set_iscsi(c, l.key, l.value, &why, &known);
 			break;
 		}
 		if (!known)

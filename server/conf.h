@@ -106,6 +106,7 @@ struct nrd_conf {
 	struct boot_conf boot;
 	struct tftp_conf tftp;
 	uint16_t iscsi_port;            /* [iscsi] port: the target's TCP port */
+	uint8_t iscsi_require_digests;  /* [iscsi] require-digests: ISCSI_DIG_HEADER | ISCSI_DIG_DATA, or no login */
 };
 
 /* One board: clients.d/NAME.conf. Identified by its MAC and/or its Pi
@@ -125,6 +126,10 @@ struct nrd_client {
 	char iscsi_target[224];
 	char iscsi_initiator[4 * 224];  /* blank-separated: up to 4 initiators allowed */
 	bool iscsi_readonly;
+	char iscsi_chap_user[224];      /* CHAP: the initiator's account ("": no CHAP) */
+	char iscsi_chap_secret[256];
+	char iscsi_chap_tuser[224];     /* mutual CHAP: the target's own account */
+	char iscsi_chap_tsecret[256];
 };
 
 /* Defaults, then the text of netrootd.conf (file: its name for messages).

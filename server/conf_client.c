@@ -118,12 +118,25 @@ int nrd_client_parse(struct nrd_client *cl, const char *name, const char *file, 
 				r = -1;
 		} else if (conf_word_is(l.key, "iscsi-readonly")) {
 			r = conf_get_bool(l.value, &cl->iscsi_readonly, &why);
+		} else if (conf_word_is(l.key, "iscsi-chap-user")) {
+			r = conf_get_text(l.value, cl->iscsi_chap_user, sizeof(cl->iscsi_chap_user), &why);
+		} else if (conf_word_is(l.key, "iscsi-chap-target-user")) {
+			r = conf_get_text(l.value, cl->iscsi_chap_tuser, sizeof(cl->iscsi_chap_tuser), &why);
+		} else if (conf_word_is(l.key, "iscsi-chap-secret") || conf_word_is(l.key, "iscsi-chap-target-secret")) {
+			char *sec = conf_word_is(l.key, "iscsi-chap-secret") ? cl->iscsi_chap_secret : cl->iscsi_chap_tsecret;
+
+			r = conf_get_text(l.value, sec, sizeof(cl->iscsi_chap_secret), &why);
+			if (r == 0 && strlen(sec) < 12) {
+				why = "a CHAP secret of 12 to 255 characters (RFC 7143 12.1.3 asks for 96 bits at least)";
+				r = -1;
+			}
 		} else {
 			r = conf_set_param(&cl->p, l.key, l.value, &why, &known);
 		}
 		if (!known)
 			return conf_err_at(err, file, l.no, "unknown key \"%.*s\"; a client's keys are: mac, serial, address, "
-				      "hostname, iscsi-image, iscsi-target, iscsi-initiator, iscsi-readonly, " PARAM_KEYS, (int)l.key.n, l.key.p);
+				      "hostname, iscsi-image, iscsi-target, iscsi-initiator, iscsi-readonly, iscsi-chap-user, "
+				      "iscsi-chap-secret, iscsi-chap-target-user, iscsi-chap-target-secret, " PARAM_KEYS, (int)l.key.n, l.key.p);
 		if (r < 0)
 			return conf_err_at(err, file, l.no, "%.*s: expected %s", (int)l.key.n, l.key.p, why);
 	}
@@ -136,6 +149,17 @@ int nrd_client_parse(struct nrd_client *cl, const char *name, const char *file, 
 				   "board's ISCSI_INITIATOR) that may log into this disk");
 	if ((cl->iscsi_target[0] || cl->iscsi_initiator[0]) && !cl->iscsi_image[0])
 		return conf_err_at(err, file, 0, "iscsi-target or iscsi-initiator without iscsi-image: which disk?");
+	if (!cl->iscsi_chap_user[0] != !cl->iscsi_chap_secret[0] || !cl->iscsi_chap_tuser[0] != !cl->iscsi_chap_tsecret[0])
+		return conf_err_at(err, file, 0, "a CHAP account is a user and a secret: set both iscsi-chap-user and "
+				   "iscsi-chap-secret (and both iscsi-chap-target-user and iscsi-chap-target-secret)");
+	if (cl->iscsi_chap_tuser[0] && !cl->iscsi_chap_user[0])
+		return conf_err_at(err, file, 0, "iscsi-chap-target-user without iscsi-chap-user: mutual CHAP is on top "
+				   "of the initiator's own CHAP account");
+	if (cl->iscsi_chap_user[0] && !cl->iscsi_image[0])
+		return conf_err_at(err, file, 0, "iscsi-chap-user without iscsi-image: which disk does it guard?");
+	if (cl->iscsi_chap_tsecret[0] && !strcmp(cl->iscsi_chap_tsecret, cl->iscsi_chap_secret))
+		return conf_err_at(err, file, 0, "iscsi-chap-target-secret is the same as iscsi-chap-secret: RFC 7143 "
+				   "12.1.3 forbids one secret for both directions (a reflection would pass): choose another");
 	if (cl->iscsi_image[0] && !cl->iscsi_target[0])
 		snprintf(cl->iscsi_target, sizeof(cl->iscsi_target), "iqn.2026-11.org.netroot:%s", name);
 	return 0;

@@ -1,5 +1,6 @@
 #include "iscsi_nego.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +66,7 @@ static int yesno(const char *v, bool *out)
 	return 0;
 }
 
-/* A list value ("CRC32C,None") holds item. */
-static bool list_has(const char *v, const char *item)
+bool iscsi_list_has(const char *v, const char *item)
 {
 	size_t n = strlen(item);
 
@@ -83,7 +83,53 @@ static bool list_has(const char *v, const char *item)
 	return false;
 }
 
-enum key_kind { K_NAME, K_LIST, K_NUM_MIN, K_NUM_MAX, K_OR, K_AND, K_DECL, K_IGNORE };
+/* A digest list's first item we do (CRC32C, and None unless crc_only);
+ * NULL: none. */
+static const char *first_digest(const char *v, bool crc_only)
+{
+	for (const char *p = v; *p;) {
+		const char *c = strchr(p, ',');
+		size_t l = c ? (size_t)(c - p) : strlen(p);
+
+		if (l == 6 && !strncmp(p, "CRC32C", 6))
+			return "CRC32C";
+		if (l == 4 && !strncmp(p, "None", 4) && !crc_only)
+			return "None";
+		if (!c)
+			break;
+		p = c + 1;
+	}
+	return NULL;
+}
+
+/* A security key kept for iscsi_auth_step. 1: not one of them; -1: its
+ * value too long for its field. */
+static int auth_key(struct iscsi_auth_keys *a, const char *k, const char *v)
+{
+	static const struct {
+		const char *key;
+		unsigned bit;
+		size_t off, size;
+	} keys[] = {
+		{ "AuthMethod", AUTH_K_METHOD, offsetof(struct iscsi_auth_keys, method), sizeof(a->method) },
+		{ "CHAP_A", AUTH_K_A, offsetof(struct iscsi_auth_keys, a), sizeof(a->a) },
+		{ "CHAP_N", AUTH_K_N, offsetof(struct iscsi_auth_keys, n), sizeof(a->n) },
+		{ "CHAP_R", AUTH_K_R, offsetof(struct iscsi_auth_keys, r), sizeof(a->r) },
+		{ "CHAP_I", AUTH_K_I, offsetof(struct iscsi_auth_keys, i), sizeof(a->i) },
+		{ "CHAP_C", AUTH_K_C, offsetof(struct iscsi_auth_keys, c), sizeof(a->c) },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(k, keys[i].key))
+			continue;
+		if (strlen(v) >= keys[i].size)
+			return -1;
+		text_copy((char *)a + keys[i].off, keys[i].size, v);
+		a->got |= keys[i].bit;
+		return 0;
+	}
+	return 1;
+}
 
 int iscsi_negotiate(struct iscsi_nego *n, const uint8_t *keys, size_t len, struct wbuf *out, char *why, size_t whylen)
 {
@@ -92,7 +138,7 @@ int iscsi_negotiate(struct iscsi_nego *n, const uint8_t *keys, size_t len, struc
 	while (pos < len) {
 		const uint8_t *z = memchr(keys + pos, 0, len - pos);
 		size_t plen = z ? (size_t)(z - (keys + pos)) : len - pos;
-		char pair[ISCSI_NAME_MAX + 64], *eq, *k, *v;
+		char pair[16 + ISCSI_CHAP_VAL_MAX], *eq, *k, *v;
 		uint32_t x;
 		bool b;
 
@@ -117,27 +163,44 @@ int iscsi_negotiate(struct iscsi_nego *n, const uint8_t *keys, size_t len, struc
 		*eq = '\0';
 		k = pair;
 		v = eq + 1;
-		if (!strcmp(k, "InitiatorName")) {
+		if (!strcmp(k, "InitiatorName") || !strcmp(k, "TargetName")) {
+			char *name = k[0] == 'I' ? n->initiator : n->target;
+
 			if (strlen(v) > ISCSI_NAME_MAX || !*v)
 				goto bad;
-			text_copy(n->initiator, sizeof(n->initiator), v);
-		} else if (!strcmp(k, "TargetName")) {
-			if (strlen(v) > ISCSI_NAME_MAX || !*v)
-				goto bad;
-			text_copy(n->target, sizeof(n->target), v);
+			/* once said, a login's names stay (a CHAP proof for one
+			 * target must not carry over to another) */
+			if (name[0] && strcmp(name, v)) {
+				snprintf(why, whylen, "%s changed during the login", k);
+				return -1;
+			}
+			text_copy(name, ISCSI_NAME_MAX + 1, v);
 		} else if (!strcmp(k, "SessionType")) {
-			if (!strcmp(v, "Discovery"))
-				n->discovery = true;
-			else if (strcmp(v, "Normal"))
+			bool disc = !strcmp(v, "Discovery");
+
+			if (!disc && strcmp(v, "Normal"))
 				goto bad;
+			if (n->type_said && disc != n->discovery) {
+				snprintf(why, whylen, "SessionType changed during the login");
+				return -1;
+			}
+			n->discovery = disc;
+			n->type_said = true;
 		} else if (!strcmp(k, "InitiatorAlias")) {
 			/* nothing to answer */
-		} else if (!strcmp(k, "AuthMethod")) {
-			n->auth_asked = true;
-			n->auth_none = list_has(v, "None");
-			iscsi_put_key(out, k, n->auth_none ? "None" : "Reject");
+		} else if (!strncmp(k, "AuthMethod", 10) || !strncmp(k, "CHAP_", 5)) {
+			int r = auth_key(&n->ak, k, v);
+
+			if (r < 0)
+				goto bad;
+			if (r > 0)
+				iscsi_put_key(out, k, "NotUnderstood");
 		} else if (!strcmp(k, "HeaderDigest") || !strcmp(k, "DataDigest")) {
-			iscsi_put_key(out, k, list_has(v, "None") ? "None" : "Reject");
+			/* the initiator's first choice that we have (RFC 7143 6.2.1) */
+			const char *c = first_digest(v, n->require_digests & (k[0] == 'H' ? ISCSI_DIG_HEADER : ISCSI_DIG_DATA));
+
+			*(k[0] == 'H' ? &n->p.hdig : &n->p.ddig) = c && !strcmp(c, "CRC32C");
+			iscsi_put_key(out, k, c ? c : "Reject");
 		} else if (!strcmp(k, "MaxRecvDataSegmentLength")) {
 			if (num(v, 512, 16777215, &x) < 0)
 				goto bad;

@@ -9,11 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "crc32c.h"
+#include "iscsi_chap.h"
 #include "iscsi_pdu.h"
 #include "log.h"
 #include "text.h"
@@ -56,6 +59,7 @@ struct conn {
 	uint16_t tsih;
 	uint32_t statsn, expcmdsn;
 	uint32_t next_ttt;
+	bool hdig, ddig;                /* CRC32C digests, from the first PDU after the login */
 	uint32_t ping_ttt;              /* the NOP-In ping waiting for its NOP-Out; 0: none */
 	time_t ping_sent;
 	struct wtask tasks[MAX_TASKS];
@@ -67,6 +71,20 @@ struct conn {
 };
 
 /* ---- I/O ------------------------------------------------------------------- */
+
+/* Digests go least significant byte first (RFC 7143 13.1). */
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
 static int read_full(int fd, void *p, size_t n)
 {
@@ -87,11 +105,29 @@ static int read_full(int fd, void *p, size_t n)
 static int send_pdu(struct conn *c, const uint8_t *bhs, const void *data, uint32_t len)
 {
 	static const uint8_t zero[4];
-	struct iovec v[3] = { { (void *)(uintptr_t)bhs, ISCSI_BHS_LEN }, { (void *)(uintptr_t)data, len },
-			      { (void *)(uintptr_t)zero, iscsi_pad(len) } };
-	struct msghdr m = { .msg_iov = v, .msg_iovlen = 3 };
-	size_t total = ISCSI_BHS_LEN + len + iscsi_pad(len);
+	uint8_t hd[4], dd[4];
+	struct iovec v[5];
+	struct msghdr m = { .msg_iov = v };
+	size_t total = 0;
 
+#define ADD(p, n) do { v[m.msg_iovlen].iov_base = (void *)(uintptr_t)(p); v[m.msg_iovlen++].iov_len = (n); \
+		       total += (n); } while (0)
+	ADD(bhs, ISCSI_BHS_LEN);
+	if (c->hdig) {
+		put_le32(hd, crc32c(bhs, ISCSI_BHS_LEN));
+		ADD(hd, 4);
+	}
+	if (len) {
+		ADD(data, len);
+		ADD(zero, iscsi_pad(len));
+		if (c->ddig) {
+			uint32_t crc = crc32c_update(0xffffffffu, data, len);
+
+			put_le32(dd, ~crc32c_update(crc, zero, iscsi_pad(len)));
+			ADD(dd, 4);
+		}
+	}
+#undef ADD
 	while (total > 0) {
 		ssize_t r = sendmsg(c->fd, &m, MSG_NOSIGNAL);
 
@@ -230,6 +266,65 @@ static void unregister_session(struct conn *c)
 	pthread_mutex_unlock(&c->d->mu);
 }
 
+/* The target's CHAP accounts; NULL for discovery (None only). */
+static const struct iscsi_chap_acct *account(const struct conn *c, struct iscsi_chap_acct *a)
+{
+	if (!c->tgt)
+		return NULL;
+	a->user = c->tgt->chap_user;
+	a->secret = c->tgt->chap_secret;
+	a->tuser = c->tgt->chap_tuser;
+	a->tsecret = c->tgt->chap_tsecret;
+	return a;
+}
+
+/* The login's security part: AuthMethod and CHAP in the security stage,
+ * the stage itself required when the target has CHAP. The login status
+ * (0: go on); *transit cleared while CHAP is under way. */
+static uint16_t security(struct conn *c, uint8_t csg, bool *transit, struct wbuf *kv, char *why, size_t whylen)
+{
+	struct iscsi_chap_acct acct;
+	const struct iscsi_chap_acct *a = account(c, &acct);
+	uint8_t rnd[ISCSI_CHAP_RANDOM] = { 0 };
+	int r;
+
+	if (csg != 0) {
+		if (c->n.auth != AUTH_DONE && iscsi_auth_may_leave(&c->n, a, why, whylen) < 0)
+			return 0x0201;  /* CHAP required, the security stage skipped */
+		if (c->n.ak.got & ~(unsigned)AUTH_K_METHOD) {
+			snprintf(why, whylen, "CHAP keys outside the security stage");
+			return 0x0207;
+		}
+		/* AuthMethod=None in the operational stage (some initiators):
+		 * answered, not fatal, when nothing is to be proved */
+		if (c->n.ak.got) {
+			c->n.auth = AUTH_START;
+			if (iscsi_auth_step(&c->n, a, rnd, kv, why, whylen) != ISCSI_AUTH_OK)
+				return 0x0201;
+		}
+		return 0;
+	}
+	if ((c->n.ak.got & AUTH_K_A) && getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		snprintf(why, whylen, "no random bytes for a CHAP challenge: %s", strerror(errno));
+		return 0x0300;
+	}
+	r = iscsi_auth_step(&c->n, a, rnd, kv, why, whylen);
+	if (r == ISCSI_AUTH_OK && *transit) {
+		r = iscsi_auth_may_leave(&c->n, a, why, whylen);
+		if (r == 0)
+			*transit = false;       /* the exchange goes on: answer without T */
+		r = r < 0 ? r : ISCSI_AUTH_OK;
+	}
+	if (r == ISCSI_AUTH_FAIL) {
+		/* An online guesser waits for each answer. */
+		struct timespec ts = { 1, 0 };
+
+		nanosleep(&ts, NULL);
+		return 0x0201;
+	}
+	return r == ISCSI_AUTH_BAD ? 0x0207 : 0;
+}
+
 /* A login request. 0 to go on, -1 to close (after the response). */
 static int login(struct conn *c, const struct iscsi_bhs *h)
 {
@@ -257,6 +352,7 @@ static int login(struct conn *c, const struct iscsi_bhs *h)
 		status = 0x020b;
 		snprintf(why, sizeof(why), "login stage %u where %u was expected", csg, c->stage);
 	}
+	c->n.ak.got = 0;
 	if (!status && iscsi_negotiate(&c->n, c->data, h->data_len, &kv, why, sizeof(why)) < 0)
 		status = 0x0207;
 	if (!status && !c->n.initiator[0]) {
@@ -274,13 +370,18 @@ static int login(struct conn *c, const struct iscsi_bhs *h)
 				 c->n.initiator, c->tgt->name, c->tgt->client, c->tgt->initiators);
 		}
 	}
-	if (!status && csg == 0 && c->n.auth_asked && !c->n.auth_none) {
-		status = 0x0201;
-		snprintf(why, sizeof(why), "the initiator offers no AuthMethod this target accepts (None)");
-	}
+	if (!status)
+		status = security(c, csg, &transit, &kv, why, sizeof(why));
 	if (!status && transit && (nsg == 2 || nsg <= csg)) {
 		status = 0x020b;
 		snprintf(why, sizeof(why), "a transit from stage %u to %u", csg, nsg);
+	}
+	if (!status && transit && nsg == 3 && ((c->d->require_digests & ISCSI_DIG_HEADER && !c->n.p.hdig) ||
+						(c->d->require_digests & ISCSI_DIG_DATA && !c->n.p.ddig))) {
+		status = 0x0207;
+		snprintf(why, sizeof(why), "this target requires CRC32C %s digests ([iscsi] require-digests) and the "
+			 "initiator did not agree to them", c->d->require_digests == ISCSI_DIG_HEADER ? "header" :
+			 c->d->require_digests == ISCSI_DIG_DATA ? "data" : "header and data");
 	}
 	if (!status && transit && nsg == 3)
 		iscsi_nego_finish(&c->n, &kv);
@@ -314,12 +415,16 @@ static int login(struct conn *c, const struct iscsi_bhs *h)
 		c->stage = nsg;
 		if (nsg == 3) {
 			c->ffp = true;
+			c->hdig = c->n.p.hdig;
+			c->ddig = c->n.p.ddig;
 			if (c->n.discovery)
 				log_debug("iSCSI %s: discovery session of %s", c->who, c->n.initiator);
 			else
-				log_info("iSCSI %s: %s logged into %s (%s.conf, %llu MiB%s)", c->who, c->n.initiator,
-					 c->tgt->name, c->tgt->client, (unsigned long long)(c->tgt->bs.size >> 20),
-					 c->tgt->lu.readonly ? ", read-only" : "");
+				log_info("iSCSI %s: %s logged into %s (%s.conf, %llu MiB%s%s%s%s)", c->who,
+					 c->n.initiator, c->tgt->name, c->tgt->client,
+					 (unsigned long long)(c->tgt->bs.size >> 20), c->tgt->lu.readonly ? ", read-only" : "",
+					 c->tgt->chap_secret[0] ? ", CHAP" : "",
+					 c->hdig ? ", header digest" : "", c->ddig ? ", data digest" : "");
 		}
 	}
 	return 0;
@@ -336,7 +441,9 @@ static int text(struct conn *c, const struct iscsi_bhs *h)
 	if (!cmdsn(c, h))
 		return 0;
 	c->n.send_targets = false;
-	if ((h->flags & 0x40) || iscsi_negotiate(&c->n, c->data, h->data_len, &kv, why, sizeof(why)) < 0)
+	c->n.ak.got = 0;
+	if ((h->flags & 0x40) || iscsi_negotiate(&c->n, c->data, h->data_len, &kv, why, sizeof(why)) < 0 ||
+	    c->n.ak.got)    /* AuthMethod, CHAP_*: login keys only */
 		return reject(c, 0x09);
 	if (c->n.send_targets) {
 		snprintf(addr, sizeof(addr), "%s:%u,1", in4_str(c->local, ip), c->d->port);
@@ -690,6 +797,7 @@ static void *conn_main(void *arg)
 
 	c->stage = 0xff;
 	iscsi_nego_init(&c->n);
+	c->n.require_digests = c->d->require_digests;
 	while (r == 0) {
 		uint8_t ahs[ISCSI_AHS_MAX];
 
@@ -704,8 +812,34 @@ static void *conn_main(void *arg)
 		}
 		if (h.ahs_len && read_full(c->fd, ahs, h.ahs_len) < 0)
 			break;
+		if (c->hdig) {
+			uint8_t d[4];
+
+			if (read_full(c->fd, d, 4) < 0)
+				break;
+			if (get_le32(d) != ~crc32c_update(crc32c_update(0xffffffffu, c->bhs, ISCSI_BHS_LEN), ahs, h.ahs_len)) {
+				/* ERL 0: the lengths cannot be trusted, nothing after it can be framed */
+				log_warn("iSCSI %s: %s: a PDU header digest error (the network corrupts data): closing "
+					 "the connection", c->who, c->n.initiator);
+				break;
+			}
+		}
 		if (h.data_len && read_full(c->fd, c->data, h.data_len + iscsi_pad(h.data_len)) < 0)
 			break;
+		if (h.data_len && c->ddig) {
+			uint8_t d[4];
+
+			if (read_full(c->fd, d, 4) < 0)
+				break;
+			if (get_le32(d) != crc32c(c->data, h.data_len + iscsi_pad(h.data_len))) {
+				/* the data is dropped, never written; at ERL 0 the
+				 * initiator recovers by logging in again */
+				log_warn("iSCSI %s: %s: a data digest error in a PDU with opcode %02x (the network "
+					 "corrupts data): rejected, closing the connection", c->who, c->n.initiator, h.op);
+				reject(c, 0x02);
+				break;
+			}
+		}
 		if (!c->ffp) {
 			if (h.op != ISCSI_OP_LOGIN) {
 				log_warn("iSCSI %s: opcode %02x before login: closing the connection", c->who, h.op);
@@ -821,7 +955,10 @@ int iscsid_open(struct iscsid *d, uint16_t port, const struct nrd_client *cl, in
 {
 	int k = 0;
 
+	uint8_t digests = d->require_digests;
+
 	memset(d, 0, sizeof(*d));
+	d->require_digests = digests;
 	pthread_mutex_init(&d->mu, NULL);
 	d->port = port;
 	for (int i = 0; i < n; i++)
@@ -845,6 +982,10 @@ int iscsid_open(struct iscsid *d, uint16_t port, const struct nrd_client *cl, in
 		text_copy(t->name, sizeof(t->name), cl[i].iscsi_target);
 		text_copy(t->initiators, sizeof(t->initiators), cl[i].iscsi_initiator);
 		text_copy(t->client, sizeof(t->client), cl[i].name);
+		text_copy(t->chap_user, sizeof(t->chap_user), cl[i].iscsi_chap_user);
+		text_copy(t->chap_secret, sizeof(t->chap_secret), cl[i].iscsi_chap_secret);
+		text_copy(t->chap_tuser, sizeof(t->chap_tuser), cl[i].iscsi_chap_tuser);
+		text_copy(t->chap_tsecret, sizeof(t->chap_tsecret), cl[i].iscsi_chap_tsecret);
 		scsi_lu_init(&t->lu, &t->bs, t->name);
 		d->nt++;
 	}

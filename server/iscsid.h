@@ -32,6 +32,8 @@ struct iscsi_target {
 	char name[ISCSI_NAME_MAX + 1];
 	char initiators[4 * (ISCSI_NAME_MAX + 1)];      /* the ones allowed, blank-separated */
 	char client[NRD_NAME_LEN];
+	char chap_user[224], chap_secret[256];          /* "": no CHAP, None is enough */
+	char chap_tuser[224], chap_tsecret[256];        /* mutual CHAP: the target's own */
 	struct bstore bs;
 	struct scsi_lu lu;
 };
@@ -53,6 +55,7 @@ struct iscsid {
 	int lfd[NRD_MAX_IFACES];
 	int nl;
 	uint16_t port;
+	uint8_t require_digests;        /* set before iscsid_open: ISCSI_DIG_* a login must take */
 	pthread_mutex_t mu;             /* sess, next_tsih, counters */
 	struct iscsid_sess sess[ISCSID_MAX_SESSIONS];
 	uint16_t next_tsih;

@@ -3,7 +3,8 @@
  *    accepted lengths stay within the limits;
  *  - the rest as login/text keys (iscsi_nego.c): names bounded and
  *    NUL-terminated, negotiated values within the target's own limits, the
- *    answer within its buffer;
+ *    answer within its buffer; then as the security stage's keys in any
+ *    of its states, with and without a CHAP account (iscsi_chap.c);
  *  - a CDB from the BHS bytes 32-47 and the rest as its data, through
  *    scsi_plan and scsi_exec (scsi_cmd.c, scsi_pr.c) over a 1 MiB store in
  *    memory: what comes back fits the room given, the status is GOOD,
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "bstore.h"
+#include "iscsi_chap.h"
 #include "iscsi_nego.h"
 #include "iscsi_pdu.h"
 #include "scsi_cmd.h"
@@ -87,7 +89,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 
 	iscsi_nego_init(&n);
+	n.auth = (enum iscsi_auth_state)(data[2] & 3);  /* any security state: CHAP keys at every step */
 	if (iscsi_negotiate(&n, rest, rlen, &w, why, sizeof(why)) == 0) {
+		static const struct iscsi_chap_acct acct = { "u", "secret-0123456", "t", "target-secret-1" };
+		static const uint8_t rnd[ISCSI_CHAP_RANDOM];
+		int r = iscsi_auth_step(&n, (data[3] & 1) ? &acct : NULL, rnd, &w, why, sizeof(why));
+
+		if (r != ISCSI_AUTH_OK && r != ISCSI_AUTH_FAIL && r != ISCSI_AUTH_BAD)
+			abort();
+		if (iscsi_auth_may_leave(&n, (data[3] & 2) ? &acct : NULL, why, sizeof(why)) > 1)
+			abort();
 		if (strlen(n.initiator) > ISCSI_NAME_MAX || strlen(n.target) > ISCSI_NAME_MAX ||
 		    n.p.send_seg_max < 512 || n.p.send_seg_max > 16777215 || n.p.max_burst > ISCSI_OUR_MAX_BURST ||
 		    n.p.first_burst > ISCSI_OUR_FIRST_BURST)

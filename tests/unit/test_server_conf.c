@@ -187,6 +187,41 @@ static void iscsi_keys(void)
 		     "iscsi-target = iqn.2026-11.org.netroot:rpi4-1\n") == 0 &&
 	      nrd_clients_check(&c, cl, 2, &e) < 0 && strstr(e.msg, "iSCSI target name"),
 	      "two boards with one target name: refused (%s)", e.msg);
+
+	/* CHAP accounts */
+	static const char chap[] = "mac = dc:a6:32:01:02:05\niscsi-image = /i3\niscsi-initiator = iqn.a:3\n"
+				   "iscsi-chap-user = pi3\niscsi-chap-secret = twelve-chars\n";
+	CHECK(client(1, "rpi4-3", chap) == 0 && !strcmp(cl[1].iscsi_chap_user, "pi3") &&
+	      !strcmp(cl[1].iscsi_chap_secret, "twelve-chars") && !cl[1].iscsi_chap_tuser[0], "CHAP (%s)", e.msg);
+	CHECK(client(1, "rpi4-3", "mac = dc:a6:32:01:02:05\niscsi-image = /i3\niscsi-initiator = iqn.a:3\n"
+		     "iscsi-chap-user = pi3\niscsi-chap-secret = twelve-chars\niscsi-chap-target-user = t\n"
+		     "iscsi-chap-target-secret = other-secret\n") == 0 && !strcmp(cl[1].iscsi_chap_tsecret, "other-secret"),
+	      "mutual CHAP (%s)", e.msg);
+	CHECK(client(1, "rpi4-3", "mac = dc:a6:32:01:02:05\niscsi-image = /i3\niscsi-initiator = iqn.a:3\n"
+		     "iscsi-chap-user = pi3\niscsi-chap-secret = eleven-char\n") < 0 && strstr(e.msg, "12 to 255"),
+	      "a secret under 12 characters: refused (%s)", e.msg);
+	CHECK(client(1, "rpi4-3", "mac = dc:a6:32:01:02:05\niscsi-image = /i3\niscsi-initiator = iqn.a:3\n"
+		     "iscsi-chap-secret = twelve-chars\n") < 0 && strstr(e.msg, "a user and a secret"),
+	      "a secret without a user: refused (%s)", e.msg);
+	CHECK(client(1, "rpi4-3", "mac = dc:a6:32:01:02:05\niscsi-image = /i3\niscsi-initiator = iqn.a:3\n"
+		     "iscsi-chap-user = pi3\niscsi-chap-secret = twelve-chars\niscsi-chap-target-user = t\n"
+		     "iscsi-chap-target-secret = twelve-chars\n") < 0 && strstr(e.msg, "same as iscsi-chap-secret"),
+	      "one secret both ways: refused (%s)", e.msg);
+	CHECK(client(1, "rpi4-3", "mac = dc:a6:32:01:02:05\niscsi-image = /i3\niscsi-initiator = iqn.a:3\n"
+		     "iscsi-chap-target-user = t\niscsi-chap-target-secret = twelve-chars\n") < 0 &&
+	      strstr(e.msg, "without iscsi-chap-user"), "mutual without one-way: refused (%s)", e.msg);
+	CHECK(client(1, "rpi4-3", "mac = dc:a6:32:01:02:05\niscsi-chap-user = pi3\niscsi-chap-secret = twelve-chars\n") < 0 &&
+	      strstr(e.msg, "without iscsi-image"), "CHAP without a disk: refused (%s)", e.msg);
+
+	/* [iscsi] */
+	CHECK(parse("[netrootd]\ninterface = eth1\n[dhcp]\nmode = off\n[iscsi]\nport = 3261\nrequire-digests = header\n") == 0 &&
+	      c.iscsi_port == 3261 && c.iscsi_require_digests == 1, "[iscsi] port and require-digests (%s)", e.msg);
+	CHECK(parse("[netrootd]\ninterface = eth1\n[dhcp]\nmode = off\n[iscsi]\nrequire-digests = yes\n") == 0 && c.iscsi_require_digests == 3,
+	      "require-digests = yes: both (%s)", e.msg);
+	CHECK(parse("[netrootd]\ninterface = eth1\n[iscsi]\nrequire-digests = crc\n") < 0 && strstr(e.msg, "no, header"),
+	      "require-digests = crc: refused (%s)", e.msg);
+	CHECK(parse("[netrootd]\ninterface = eth1\n[iscsi]\nportal = 1\n") < 0 && strstr(e.msg, "port, require-digests"),
+	      "an unknown [iscsi] key: refused, naming the keys (%s)", e.msg);
 }
 
 /* [tftp] and [dhcp] arp-probe */
