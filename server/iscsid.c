@@ -43,6 +43,7 @@ struct wtask {                          /* a write waiting for Data-Out */
 	uint32_t r2tsn;
 	uint32_t datasn;                /* the next Data-Out's DataSN in this R2T's sequence */
 	bool partial;                   /* a READ/WRITE: fewer bytes write fewer blocks */
+	uint16_t bad_asc;               /* a sequence error: the data is dropped, the write fails with this */
 };
 
 struct conn {
@@ -662,16 +663,33 @@ static int data_out(struct conn *c, const struct iscsi_bhs *h)
 			 h->itt, h->w20);
 		return -1;
 	}
-	if (h->w36 != t->datasn) {
-		log_warn("iSCSI %s: Data-Out with DataSN %u where %u was due: closing the connection (ERL 0)", c->who,
-			 h->w36, t->datasn);
-		return -1;
+	/* A sequence error fails the write, not the session: its data is
+	 * taken in and dropped to the end of the sequence, then the command
+	 * ends in CHECK CONDITION (nothing of it written), and the initiator
+	 * retries it. */
+	if (!t->bad_asc && h->w36 != t->datasn) {
+		log_warn("iSCSI %s: Data-Out with DataSN %u where %u was due: that write fails (ABORTED COMMAND), "
+			 "nothing of it written", c->who, h->w36, t->datasn);
+		t->bad_asc = 0x4b00;    /* DATA PHASE ERROR */
+	}
+	if (!t->bad_asc && (off != t->got || off + h->data_len > t->r2t_end)) {
+		log_warn("iSCSI %s: Data-Out at %u+%u where %u..%u was asked: that write fails (ABORTED COMMAND), "
+			 "nothing of it written", c->who, off, h->data_len, t->got, t->r2t_end);
+		t->bad_asc = 0x4b05;    /* DATA OFFSET ERROR */
 	}
 	t->datasn++;
-	if (off != t->got || off + h->data_len > t->r2t_end) {
-		log_warn("iSCSI %s: Data-Out at %u+%u where %u..%u was asked: closing the connection", c->who, off,
-			 h->data_len, t->got, t->r2t_end);
-		return -1;
+	if (t->bad_asc) {
+		struct scsi_status st;
+		int r;
+
+		if (!(h->flags & 0x80))
+			return 0;
+		memset(&st, 0, sizeof(st));
+		scsi_sense(&st, 0x0b, t->bad_asc);
+		r = scsi_response(c, t->itt, &st, 0, 0, t->r2tsn);
+		free(t->buf);
+		memset(t, 0, sizeof(*t));
+		return r;
 	}
 	memcpy(t->buf + off, c->data, h->data_len);
 	t->got += h->data_len;
