@@ -52,7 +52,9 @@
 # LUN 0 of target IQN, to the initiators LAB_ISCSI_INITIATOR,
 # LAB_ISCSI_ACL_NAMES and LAB_ISCSI_GUEST_INITIATOR (the booted guest's);
 # lab_iscsi_kill is its kill -9, lab_iscsi_restart starts it again on the
-# same files. No CHAP there yet; lab_iscsi_adm and the proxy are tgt's.
+# same files. LAB_ISCSI_CHAP and LAB_ISCSI_MUTUAL become the client file's
+# iscsi-chap-* accounts, LAB_ISCSI_DIGESTS its [iscsi] require-digests;
+# lab_iscsi_adm and the proxy are tgt's.
 #
 # tgt numbers LUNs from 0 and LUN 0 of every target is its own controller
 # (peripheral device type 0x0c, "storage array controller", no medium): a
@@ -88,12 +90,21 @@ lab_iscsi_url() {
 lab_iscsi_start_netrootd() {
     local d=$LAB_DIR/iscsi/netrootd i=0 n
     mkdir -p "$d/clients.d" "$d/state"
-    [ -z "${LAB_ISCSI_CHAP:-}" ] || { lab_log "netrootd's target has no CHAP yet"; return 1; }
     printf '[netrootd]\ninterface = %s\nstate-dir = %s/state\nclients-dir = %s/clients.d\n[dhcp]\nmode = off\n' \
         "$LAB_SERVER_IF" "$d" "$d" > "$d/netrootd.conf"
+    [ -z "${LAB_ISCSI_DIGESTS:-}" ] || printf '[iscsi]\nrequire-digests = %s\n' "$LAB_ISCSI_DIGESTS" >> "$d/netrootd.conf"
     printf 'mac = 02:00:00:00:0e:2e\niscsi-image = %s\niscsi-target = %s\niscsi-initiator = %s %s %s\n' \
         "$LAB_ISCSI_IMAGE" "$LAB_ISCSI_IQN" "$LAB_ISCSI_INITIATOR" "${LAB_ISCSI_ACL_NAMES:-}" \
         "${LAB_ISCSI_GUEST_INITIATOR:-}" > "$d/clients.d/lab.conf"
+    if [ -n "${LAB_ISCSI_CHAP:-}" ]; then
+        printf 'iscsi-chap-user = %s\niscsi-chap-secret = %s\n' "${LAB_ISCSI_CHAP%%:*}" "${LAB_ISCSI_CHAP#*:}" \
+            >> "$d/clients.d/lab.conf"
+    fi
+    if [ -n "${LAB_ISCSI_MUTUAL:-}" ]; then
+        printf 'iscsi-chap-target-user = %s\niscsi-chap-target-secret = %s\n' "${LAB_ISCSI_MUTUAL%%:*}" \
+            "${LAB_ISCSI_MUTUAL#*:}" >> "$d/clients.d/lab.conf"
+    fi
+    chmod 600 "$d/clients.d/lab.conf"
     n=$(grep -c 'serving iSCSI' "$LAB_DIR/iscsi/netrootd.out" 2>/dev/null)
     ip netns exec "$LAB_NS" "$LAB_HERE/../build/x86_64/netrootd" -c "$d/netrootd.conf" \
         >> "$LAB_DIR/iscsi/netrootd.out" 2>&1 &
