@@ -19,6 +19,13 @@ struct bstore_ops {
 	/* from off: whether it is mapped (holds data) and for how many bytes
 	 * it stays so (up to the end). 0 or -errno. */
 	int (*mapping)(struct bstore *b, uint64_t off, bool *mapped, uint64_t *len);
+	/* read/write (no FUA) only if it needs no waiting (data in memory):
+	 * 0, or -EAGAIN (nothing to be assumed done: do it with read/write
+	 * on a worker). NULL: always -EAGAIN. A file store whose file system
+	 * cannot do RWF_NOWAIT writes writes through the page cache here
+	 * (waiting, at most, for the kernel's dirty-data throttling). */
+	int (*try_read)(struct bstore *b, void *buf, size_t len, uint64_t off);
+	int (*try_write)(struct bstore *b, const void *buf, size_t len, uint64_t off);
 };
 
 struct bstore {
@@ -28,6 +35,7 @@ struct bstore {
 	bool readonly;
 	bool is_blockdev;
 	bool can_discard;
+	bool no_nowait_read, no_nowait_write;  /* RWF_NOWAIT refused here: try_* always -EAGAIN */
 };
 
 /* Opens path (a regular file or a block device). 0, or -errno with msg. */

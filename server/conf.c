@@ -218,6 +218,13 @@ static int set_iscsi(struct nrd_conf *c, struct val key, struct val v, const cha
 		c->iscsi_port = (uint16_t)x;
 		return r;
 	}
+	if (conf_word_is(key, "io-threads")) {
+		uint32_t x;
+		int r = ranged_number(v, 1, 64, &x, why, "a number of I/O threads, 1 to 64");
+
+		c->iscsi_io_threads = (uint8_t)x;
+		return r;
+	}
 	if (conf_word_is(key, "require-digests")) {
 		static const char *const w[] = { "no", "header", "data", "yes" };
 
@@ -242,7 +249,7 @@ static const char *const section_keys[] = {
 		     "pxelinux-prefix",
 	[SEC_TFTP] = "root, single-port, unique-root, fallback, max-sessions, retries, retransmit, max-blksize, "
 		     "max-window, write, max-write-mib",
-	[SEC_ISCSI] = "port, require-digests",
+	[SEC_ISCSI] = "port, require-digests, io-threads",
 };
 
 int nrd_conf_parse(struct nrd_conf *c, const char *file, const char *text, size_t len, struct conf_error *err)

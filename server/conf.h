@@ -106,6 +106,7 @@ struct nrd_conf {
 	struct boot_conf boot;
 	struct tftp_conf tftp;
 	uint16_t iscsi_port;            /* [iscsi] port: the target's TCP port */
+	uint8_t iscsi_io_threads;       /* [iscsi] io-threads: disk I/O workers (0: the default) */
 	uint8_t iscsi_require_digests;  /* [iscsi] require-digests: ISCSI_DIG_HEADER | ISCSI_DIG_DATA, or no login */
 };
 

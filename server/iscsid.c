@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "crc32c.h"
+#include "iopool.h"
 #include "iscsi_chap.h"
 #include "iscsi_pdu.h"
 #include "log.h"
@@ -31,6 +32,23 @@
 #define ISCSID_PING_DEAD_S 15           /* and is closed when the ping goes unanswered this long */
 #endif
 
+#define JOB_BYTES_MAX (32u << 20)        /* a connection's buffers on the workers; past it, commands wait in line */
+
+/* A command on an I/O worker (the disk may make it wait). */
+struct job {
+	struct iojob base;              /* first */
+	struct conn *c;
+	uint32_t itt, edtl, len;        /* len: the bytes the command moves */
+	uint8_t lun[8], cdb[16];
+	enum scsi_dir dir;
+	bool partial;
+	uint8_t *buf;                   /* the write's data, or the read's room */
+	uint32_t outlen, cap, inlen;
+	uint8_t ovun;                   /* a write's over/underflow (run_write) */
+	uint32_t resid, r2tsn;
+	struct scsi_status st;
+};
+
 struct wtask {                          /* a write waiting for Data-Out */
 	bool used;
 	uint32_t itt, ttt;
@@ -43,6 +61,8 @@ struct wtask {                          /* a write waiting for Data-Out */
 	uint32_t r2tsn;
 	uint32_t datasn;                /* the next Data-Out's DataSN in this R2T's sequence */
 	bool partial;                   /* a READ/WRITE: fewer bytes write fewer blocks */
+	bool simple;                    /* task attribute SIMPLE (or untagged): may run beside others */
+	uint8_t lun[8];
 	uint16_t bad_asc;               /* a sequence error: the data is dropped, the write fails with this */
 };
 
@@ -64,6 +84,9 @@ struct conn {
 	uint32_t ping_ttt;              /* the NOP-In ping waiting for its NOP-Out; 0: none */
 	time_t ping_sent;
 	struct wtask tasks[MAX_TASKS];
+	struct ioq q;                   /* its commands on the I/O workers */
+	uint64_t job_bytes;             /* their buffers, bounded by JOB_BYTES_MAX */
+	bool aborted_found;             /* ABORT TASK found its task among the jobs */
 	uint8_t bhs[ISCSI_BHS_LEN];
 	uint8_t *data;                  /* a received data segment (+ pad) */
 	uint8_t *in;                    /* what a read returns */
@@ -492,7 +515,8 @@ static int scsi_response(struct conn *c, uint32_t itt, const struct scsi_status 
 /* What a read returned, as Data-In PDUs of at most the initiator's
  * MaxRecvDataSegmentLength, a sequence at most MaxBurstLength; the status
  * rides on the last (S bit). */
-static int data_in(struct conn *c, const struct iscsi_bhs *h, uint32_t n, uint8_t ovun, uint32_t resid)
+static int data_in(struct conn *c, uint32_t itt, const uint8_t *lun, const uint8_t *buf, uint32_t n, uint8_t ovun,
+		   uint32_t resid)
 {
 	uint32_t seg = c->n.p.send_seg_max, off = 0, datasn = 0, burst = 0;
 
@@ -505,19 +529,149 @@ static int data_in(struct conn *c, const struct iscsi_bhs *h, uint32_t n, uint8_
 			k = c->n.p.max_burst - burst;
 		last = off + k == n;
 		fin = last || burst + k == c->n.p.max_burst;
-		iscsi_bhs_init(b, ISCSI_OP_DATA_IN, (uint8_t)((fin ? 0x80 : 0) | (last ? 0x01 | ovun : 0)), k, h->itt);
-		memcpy(b + 8, h->lun, 8);
+		iscsi_bhs_init(b, ISCSI_OP_DATA_IN, (uint8_t)((fin ? 0x80 : 0) | (last ? 0x01 | ovun : 0)), k, itt);
+		memcpy(b + 8, lun, 8);
 		iscsi_put32(b + 20, ISCSI_RSVD_TAG);
 		sns(c, b, last);
 		iscsi_put32(b + 36, datasn++);
 		iscsi_put32(b + 40, off);
 		if (last)
 			iscsi_put32(b + 44, resid);
-		if (send_pdu(c, b, c->in + off, k) < 0)
+		if (send_pdu(c, b, buf + off, k) < 0)
 			return -1;
 		off += k;
 		burst = fin ? 0 : burst + k;
 	}
+	return 0;
+}
+
+/* A read's answer: its data and status, or the status alone. */
+static int read_done(struct conn *c, uint32_t itt, const uint8_t *lun, const uint8_t *buf, uint32_t len, uint32_t edtl,
+		     bool partial, uint32_t inlen, const struct scsi_status *st)
+{
+	uint8_t ovun = 0;
+	uint32_t resid = 0;
+
+	if (st->status != 0)
+		return scsi_response(c, itt, st, edtl ? 0x02 : 0, edtl, 0);
+	if (partial && len > edtl) {
+		ovun = 0x04;    /* the blocks asked for did not fit the transfer */
+		resid = len - edtl;
+	} else if (edtl > inlen) {
+		ovun = 0x02;
+		resid = edtl - inlen;
+	}
+	if (!inlen)
+		return scsi_response(c, itt, st, ovun, resid, 0);
+	return data_in(c, itt, lun, buf, inlen, ovun, resid);
+}
+
+static void job_run(struct iojob *ij)
+{
+	struct job *j = (struct job *)ij;
+
+	scsi_exec(&j->c->tgt->lu, j->c->nexus, j->cdb, j->dir == SCSI_OUT ? j->buf : NULL, j->outlen,
+		  j->dir == SCSI_IN ? j->buf : NULL, j->cap, &j->inlen, &j->st);
+}
+
+static void job_free(struct conn *c, struct job *j)
+{
+	c->job_bytes -= j->dir == SCSI_IN ? j->cap : j->outlen;
+	free(j->buf);
+	free(j);
+}
+
+/* A job back from the workers: its answer (none if cancelled or
+ * aborted). 0, or -1 when the connection failed. */
+static int job_done(struct conn *c, struct job *j, bool answer)
+{
+	int r = 0;
+
+	if (answer && !j->base.cancelled) {
+		if (j->dir == SCSI_IN)
+			r = read_done(c, j->itt, j->lun, j->buf, j->len, j->edtl, j->partial, j->inlen, &j->st);
+		else if (j->dir == SCSI_OUT)
+			r = scsi_response(c, j->itt, &j->st, j->ovun, j->resid, j->r2tsn);
+		else
+			r = scsi_response(c, j->itt, &j->st, j->edtl ? 0x02 : 0, j->edtl, 0);
+	}
+	job_free(c, j);
+	return r;
+}
+
+/* Answers every job the workers finished. 0 or -1. */
+static int jobs_answer(struct conn *c)
+{
+	struct iojob *l = ioq_take_done(&c->d->pool, &c->q);
+	int r = 0;
+
+	while (l) {
+		struct iojob *next = l->next;
+
+		if (job_done(c, (struct job *)l, r == 0) < 0)
+			r = -1;
+		l = next;
+	}
+	return r;
+}
+
+/* Waits for every job of the connection and answers them, except those
+ * abort() picks (an aborted task gets no answer). 0 or -1. */
+static int jobs_settle(struct conn *c, bool (*abort)(const struct job *j, uint32_t itt), uint32_t itt)
+{
+	struct iojob *l;
+	int r = 0;
+
+	ioq_quiesce(&c->d->pool, &c->q, false);
+	l = ioq_take_done(&c->d->pool, &c->q);
+	while (l) {
+		struct iojob *next = l->next;
+		struct job *j = (struct job *)l;
+
+		if (job_done(c, j, r == 0 && !(abort && abort(j, itt))) < 0)
+			r = -1;
+		l = next;
+	}
+	return r;
+}
+
+/* Runs a command's store I/O off this thread: a read into its own room, a
+ * write with buf (taken over). Past the connection's buffer budget, or
+ * without memory, -2: the caller runs it here instead (back-pressure). */
+static int job_submit(struct conn *c, uint32_t itt, const uint8_t *lun, const uint8_t *cdb, enum scsi_dir dir,
+		      uint32_t len, uint32_t edtl, bool partial, uint8_t *buf, uint32_t outlen, uint32_t cap,
+		      uint8_t ovun, uint32_t resid, uint32_t r2tsn)
+{
+	uint32_t bytes = dir == SCSI_IN ? cap : outlen;
+	struct job *j;
+
+	if (c->job_bytes + bytes > JOB_BYTES_MAX)
+		return -2;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return -2;
+	if (dir == SCSI_IN && !(j->buf = malloc(cap ? cap : 1))) {
+		free(j);
+		return -2;
+	}
+	if (dir == SCSI_OUT)
+		j->buf = buf;
+	j->base.run = job_run;
+	j->c = c;
+	j->itt = itt;
+	j->edtl = edtl;
+	j->len = len;
+	memcpy(j->lun, lun, 8);
+	memcpy(j->cdb, cdb, 16);
+	j->dir = dir;
+	j->partial = partial;
+	j->outlen = outlen;
+	j->cap = cap;
+	j->ovun = ovun;
+	j->resid = resid;
+	j->r2tsn = r2tsn;
+	c->job_bytes += bytes;
+	iopool_submit(&c->d->pool, &c->q, &j->base);
 	return 0;
 }
 
@@ -545,7 +699,20 @@ static int run_write(struct conn *c, struct wtask *t)
 		st.sense[7] = 10;
 		st.sense[12] = 0x24;    /* INVALID FIELD IN CDB: less data than the command takes */
 	} else {
-		scsi_exec(&c->tgt->lu, c->nexus, t->cdb, t->buf, t->len < t->need ? t->len : t->need, NULL, 0, &inlen, &st);
+		uint32_t n = t->len < t->need ? t->len : t->need;
+		enum scsi_io_class cls = scsi_io_class(t->cdb);
+
+		if (cls == SCSI_IO_NONE || !t->simple) {
+			scsi_exec(&c->tgt->lu, c->nexus, t->cdb, t->buf, n, NULL, 0, &inlen, &st);
+		} else if (cls == SCSI_IO_WAIT ||
+			   scsi_exec_nowait(&c->tgt->lu, c->nexus, t->cdb, t->buf, n, NULL, 0, &inlen, &st)) {
+			if (job_submit(c, t->itt, t->lun, t->cdb, SCSI_OUT, t->need, t->len, t->partial, t->buf, n, 0, ovun,
+				       resid, t->r2tsn) == 0) {
+				memset(t, 0, sizeof(*t));       /* the buffer is the job's now */
+				return 0;
+			}
+			scsi_exec(&c->tgt->lu, c->nexus, t->cdb, t->buf, n, NULL, 0, &inlen, &st);
+		}
 	}
 	r = scsi_response(c, t->itt, &st, ovun, resid, t->r2tsn);
 	free(t->buf);
@@ -576,9 +743,8 @@ static int scsi_cmd(struct conn *c, const struct iscsi_bhs *h)
 	struct scsi_status st;
 	enum scsi_dir dir = SCSI_NONE;
 	uint32_t len = 0, edtl = h->w20, inlen = 0;
-	uint8_t ovun = 0;
-	uint32_t resid = 0;
-	bool partial = false;
+	bool partial = false, simple;
+	enum scsi_io_class cls;
 
 	if (!cmdsn(c, h))
 		return 0;
@@ -594,8 +760,13 @@ static int scsi_cmd(struct conn *c, const struct iscsi_bhs *h)
 		if (h->cdb[0] != 0xa0)
 			return scsi_response(c, h->itt, &st, edtl ? 0x02 : 0, edtl, 0);
 	}
+	/* ORDERED, HEAD OF QUEUE, ACA: after everything before it, alone */
+	simple = (h->flags & 7) <= 1;
+	if (!simple && jobs_settle(c, NULL, 0) < 0)
+		return -1;
 	if (scsi_plan(&c->tgt->lu, c->nexus, h->cdb, &dir, &len, &partial, &st) < 0)
 		return scsi_response(c, h->itt, &st, edtl ? 0x02 : 0, edtl, 0);
+	cls = scsi_io_class(h->cdb);
 	if (dir == SCSI_OUT) {
 		struct wtask *t = NULL;
 
@@ -622,6 +793,8 @@ static int scsi_cmd(struct conn *c, const struct iscsi_bhs *h)
 		t->len = edtl;
 		t->need = len;
 		t->partial = partial;
+		t->simple = simple;
+		memcpy(t->lun, h->lun, 8);
 		memcpy(t->buf, c->data, h->data_len);
 		t->got = h->data_len;
 		if (t->got == t->len)
@@ -631,21 +804,24 @@ static int scsi_cmd(struct conn *c, const struct iscsi_bhs *h)
 	if (dir == SCSI_IN) {
 		uint32_t cap = len < edtl ? len : edtl;
 
-		scsi_exec(&c->tgt->lu, c->nexus, h->cdb, NULL, 0, c->in, cap, &inlen, &st);
-		if (st.status == 0) {
-			if (partial && len > edtl) {
-				ovun = 0x04;    /* the blocks asked for did not fit the transfer */
-				resid = len - edtl;
-			} else if (edtl > inlen) {
-				ovun = 0x02;
-				resid = edtl - inlen;
-			}
-			if (!inlen)
-				return scsi_response(c, h->itt, &st, ovun, resid, 0);
-			return data_in(c, h, inlen, ovun, resid);
+		bool done = false;
+
+		if (cls == SCSI_IO_NONE || !simple) {
+			scsi_exec(&c->tgt->lu, c->nexus, h->cdb, NULL, 0, c->in, cap, &inlen, &st);
+			done = true;
+		} else if (cls == SCSI_IO_TRY) {  /* in memory: answered at once, no worker */
+			done = scsi_exec_nowait(&c->tgt->lu, c->nexus, h->cdb, NULL, 0, c->in, cap, &inlen, &st) == 0;
 		}
-		return scsi_response(c, h->itt, &st, edtl ? 0x02 : 0, edtl, 0);
+		if (!done) {
+			if (job_submit(c, h->itt, h->lun, h->cdb, SCSI_IN, len, edtl, partial, NULL, 0, cap, 0, 0, 0) == 0)
+				return 0;       /* answered when a worker has read it */
+			scsi_exec(&c->tgt->lu, c->nexus, h->cdb, NULL, 0, c->in, cap, &inlen, &st);
+		}
+		return read_done(c, h->itt, h->lun, c->in, len, edtl, partial, inlen, &st);
 	}
+	if (cls != SCSI_IO_NONE && simple &&
+	    job_submit(c, h->itt, h->lun, h->cdb, SCSI_NONE, len, edtl, false, NULL, 0, 0, 0, 0, 0) == 0)
+		return 0;       /* SYNCHRONIZE CACHE and the like: answered when done */
 	scsi_exec(&c->tgt->lu, c->nexus, h->cdb, NULL, 0, NULL, 0, &inlen, &st);
 	return scsi_response(c, h->itt, &st, edtl ? 0x02 : 0, edtl, 0);
 }
@@ -726,13 +902,34 @@ static int nop_out(struct conn *c, const struct iscsi_bhs *h)
 	return send_pdu(c, b, c->data, len);
 }
 
+static bool abort_one(const struct job *j, uint32_t itt)
+{
+	if (j->itt != itt)
+		return false;
+	j->c->aborted_found = true;
+	return true;
+}
+
+static bool abort_all(const struct job *j, uint32_t itt)
+{
+	(void)j;
+	(void)itt;
+	return true;
+}
+
 static int task_mgmt(struct conn *c, const struct iscsi_bhs *h)
 {
 	uint8_t b[ISCSI_BHS_LEN], fn = h->flags & 0x7f, resp = 0;
 
 	(void)cmdsn(c, h);
+	/* the tasks on the workers finish first; the aborted ones get no answer */
+	if (jobs_settle(c, fn == 1 ? abort_one : (fn == 5 || fn == 6 || fn == 2 || fn == 3) ? abort_all : NULL, h->w20) < 0)
+		return -1;
 	if (fn == 1) {          /* ABORT TASK: a write waiting for data is dropped */
 		resp = 1;       /* task does not exist: everything else ran at once */
+		if (c->aborted_found)
+			resp = 0;
+		c->aborted_found = false;
 		for (int i = 0; i < MAX_TASKS; i++)
 			if (c->tasks[i].used && c->tasks[i].itt == h->w20) {
 				free(c->tasks[i].buf);
@@ -760,6 +957,9 @@ static int logout(struct conn *c, const struct iscsi_bhs *h)
 {
 	uint8_t b[ISCSI_BHS_LEN];
 
+	if (jobs_settle(c, NULL, 0) < 0)        /* what was asked before is answered first */
+		return -1;
+
 	(void)cmdsn(c, h);
 	iscsi_bhs_init(b, ISCSI_OP_LOGOUT_RSP, 0x80, 0, h->itt);
 	sns(c, b, true);
@@ -773,15 +973,18 @@ static int logout(struct conn *c, const struct iscsi_bhs *h)
  * ping (RFC 7143 11.19); one whose ping stays unanswered
  * ISCSID_PING_DEAD_S is dead (an initiator hung with its TCP alive, which
  * keepalive does not see): -1. */
+/* Waits for a PDU (0) or for jobs the workers finished (1); -1 to close. */
 static int wait_pdu(struct conn *c)
 {
-	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	struct pollfd p[2] = { { .fd = c->fd, .events = POLLIN }, { .fd = c->q.efd, .events = POLLIN } };
 	time_t idle_since = time(NULL);
 
 	for (;;) {
-		int r = poll(&p, 1, 1000);
+		int r = poll(p, 2, 1000);
 		time_t now = time(NULL);
 
+		if (r > 0 && (p[1].revents & POLLIN))
+			return 1;
 		if (r > 0)
 			return 0;
 		if (r < 0 && errno != EINTR)
@@ -793,7 +996,7 @@ static int wait_pdu(struct conn *c)
 				 ISCSID_PING_DEAD_S);
 			return -1;
 		}
-		if (!c->ping_ttt && now - idle_since >= ISCSID_PING_IDLE_S) {
+		if (!c->ping_ttt && now - idle_since >= ISCSID_PING_IDLE_S && !ioq_busy(&c->d->pool, &c->q)) {
 			uint8_t b[ISCSI_BHS_LEN];
 
 			c->ping_ttt = (c->next_ttt++ & 0x7fffffff) | 0x80000000u;
@@ -819,7 +1022,13 @@ static void *conn_main(void *arg)
 	while (r == 0) {
 		uint8_t ahs[ISCSI_AHS_MAX];
 
-		if (wait_pdu(c) < 0 || read_full(c->fd, c->bhs, ISCSI_BHS_LEN) < 0)
+		int w = wait_pdu(c);
+
+		if (w == 1) {
+			r = jobs_answer(c);
+			continue;
+		}
+		if (w < 0 || read_full(c->fd, c->bhs, ISCSI_BHS_LEN) < 0)
 			break;
 		if (iscsi_bhs_parse(c->bhs, &h, c->ffp ? ISCSI_RECV_SEG_MAX : ISCSI_TEXT_MAX) < 0 ||
 		    h.ahs_len > sizeof(ahs)) {
@@ -896,6 +1105,12 @@ static void *conn_main(void *arg)
 	if (c->ffp && !c->n.discovery)
 		log_info("iSCSI %s: %s left %s", c->who, c->n.initiator, c->tgt ? c->tgt->name : "?");
 	unregister_session(c);
+	ioq_quiesce(&c->d->pool, &c->q, true);  /* the ones not started never run */
+	for (struct iojob *l = ioq_take_done(&c->d->pool, &c->q), *next; l; l = next) {
+		next = l->next;
+		job_free(c, (struct job *)l);
+	}
+	ioq_destroy(&c->q);
 	for (int i = 0; i < MAX_TASKS; i++)
 		free(c->tasks[i].buf);
 	close(c->fd);
@@ -949,6 +1164,14 @@ static void *accept_main(void *arg)
 			close(fd);
 			continue;
 		}
+		if (ioq_init(&c->q) < 0) {
+			log_warn("iSCSI: no eventfd for a connection: %s", strerror(errno));
+			close(fd);
+			free(c->data);
+			free(c->in);
+			free(c);
+			continue;
+		}
 		c->d = l->d;
 		c->fd = fd;
 		getsockname(fd, (struct sockaddr *)&me, &ml);
@@ -959,6 +1182,7 @@ static void *accept_main(void *arg)
 		pthread_attr_setstacksize(&at, 256 << 10);
 		if (pthread_create(&th, &at, conn_main, c) != 0) {
 			log_warn("iSCSI %s: cannot start a thread for the connection", c->who);
+			ioq_destroy(&c->q);
 			close(fd);
 			free(c->data);
 			free(c->in);
@@ -974,9 +1198,11 @@ int iscsid_open(struct iscsid *d, uint16_t port, const struct nrd_client *cl, in
 	int k = 0;
 
 	uint8_t digests = d->require_digests;
+	int io_threads = d->io_threads;
 
 	memset(d, 0, sizeof(*d));
 	d->require_digests = digests;
+	d->io_threads = io_threads ? io_threads : ISCSID_IO_THREADS;
 	pthread_mutex_init(&d->mu, NULL);
 	d->port = port;
 	for (int i = 0; i < n; i++)
@@ -1029,6 +1255,10 @@ int iscsid_open(struct iscsid *d, uint16_t port, const struct nrd_client *cl, in
 
 int iscsid_start(struct iscsid *d)
 {
+	int r = iopool_start(&d->pool, d->io_threads);
+
+	if (r < 0)
+		return r;
 	for (int i = 0; i < d->nl; i++) {
 		struct listener *l = malloc(sizeof(*l));
 		pthread_t th;

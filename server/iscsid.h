@@ -6,10 +6,13 @@
  * negotiation (iscsi_nego.c) -> SCSI (scsi_cmd.c) -> the backing store
  * (bstore.c).
  *
- * Concurrency: each connection runs in its own thread with blocking I/O,
- * so disk I/O never blocks netrootd's event loop (DHCP, TFTP), connections
- * spread over the cores, and a slow or malicious initiator holds only its
- * own thread. A login for a target is refused unless the initiator's name
+ * Concurrency: each connection runs in its own thread (connections spread
+ * over the cores; a slow or malicious initiator holds only its own
+ * thread), which never waits for the disk: a read or write whose data is
+ * in memory is done at once (RWF_NOWAIT), anything that would wait goes to
+ * the I/O workers (server/iopool.c, round robin between connections), and
+ * the connection goes on reading commands meanwhile, so the disk sees many
+ * at once. A login for a target is refused unless the initiator's name
  * is the one its client file names (one Pi never reaches another's disk,
  * even knowing its target name); discovery shows an initiator only its own
  * targets. A board that reboots and logs in again with the same initiator
@@ -23,10 +26,12 @@
 
 #include "bstore.h"
 #include "conf.h"
+#include "iopool.h"
 #include "iscsi_nego.h"
 #include "scsi_cmd.h"
 
 #define ISCSID_MAX_SESSIONS 256
+#define ISCSID_IO_THREADS 16            /* as many reads at once as tgt's pool per LUN */
 
 struct iscsi_target {
 	char name[ISCSI_NAME_MAX + 1];
@@ -56,6 +61,8 @@ struct iscsid {
 	int nl;
 	uint16_t port;
 	uint8_t require_digests;        /* set before iscsid_open: ISCSI_DIG_* a login must take */
+	int io_threads;                 /* set before iscsid_open: the I/O workers (0: ISCSID_IO_THREADS) */
+	struct iopool pool;
 	pthread_mutex_t mu;             /* sess, next_tsih, counters */
 	struct iscsid_sess sess[ISCSID_MAX_SESSIONS];
 	uint16_t next_tsih;

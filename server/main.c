@@ -170,6 +170,7 @@ int main(int argc, char **argv)
 		for (int i = 0; i < L.nsocks; i++)
 			addrs[i] = L.socks[i].addr;
 		iscsi.require_digests = L.conf.iscsi_require_digests;
+		iscsi.io_threads = L.conf.iscsi_io_threads;
 		if (iscsid_open(&iscsi, L.conf.iscsi_port, L.clients, L.nclients, addrs, L.nsocks, msg, sizeof(msg)) < 0) {
 			log_err("%s", msg);
 			return 1;

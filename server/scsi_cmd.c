@@ -33,6 +33,8 @@ struct ctx {
 	uint8_t *in;
 	uint32_t cap, *inlen;
 	struct scsi_status *st;
+	bool nowait;                    /* scsi_exec_nowait: the store's try_* only */
+	bool would_block;               /* ... and it would have waited: nothing done */
 };
 
 static void sense(struct scsi_status *st, uint8_t key, uint16_t asc)
@@ -305,6 +307,11 @@ static void rw_error(struct ctx *c, bool write, int r)
 		sense(c->st, SK_MEDIUM_ERROR, write ? ASC_WRITE_ERROR : ASC_READ_ERROR);
 }
 
+static int try_read(struct bstore *b, void *buf, size_t len, uint64_t off)
+{
+	return b->ops->try_read ? b->ops->try_read(b, buf, len, off) : -EAGAIN;
+}
+
 static void do_read(struct ctx *c)
 {
 	uint64_t lba;
@@ -314,8 +321,13 @@ static void do_read(struct ctx *c)
 	lba_count(c->cdb, &lba, &n);
 	if ((uint64_t)n * SCSI_BLOCK > c->cap)
 		n = c->cap / SCSI_BLOCK + (c->cap % SCSI_BLOCK != 0);  /* the transport's room: read what fits */
-	r = c->lu->bs->ops->read(c->lu->bs, c->in, c->cap < (uint64_t)n * SCSI_BLOCK ? c->cap : (size_t)n * SCSI_BLOCK,
-				 lba * SCSI_BLOCK);
+	r = (c->nowait ? try_read : c->lu->bs->ops->read)(c->lu->bs, c->in,
+							  c->cap < (uint64_t)n * SCSI_BLOCK ? c->cap : (size_t)n * SCSI_BLOCK,
+							  lba * SCSI_BLOCK);
+	if (r == -EAGAIN && c->nowait) {
+		c->would_block = true;
+		return;
+	}
 	if (r < 0) {
 		rw_error(c, false, r);
 		return;
@@ -340,8 +352,17 @@ static void do_write(struct ctx *c)
 		n = c->outlen / SCSI_BLOCK;     /* fewer bytes came: the whole blocks that did */
 	if (!n)
 		return;
-	r = c->lu->bs->ops->write(c->lu->bs, c->out, (size_t)n * SCSI_BLOCK, lba * SCSI_BLOCK,
-				  fua(c->cdb) || c->cdb[0] == 0x2e || c->cdb[0] == 0x8e);
+	if (c->nowait) {        /* never with FUA: scsi_io_class */
+		r = c->lu->bs->ops->try_write ? c->lu->bs->ops->try_write(c->lu->bs, c->out, (size_t)n * SCSI_BLOCK,
+									lba * SCSI_BLOCK) : -EAGAIN;
+		if (r == -EAGAIN) {
+			c->would_block = true;
+			return;
+		}
+	} else {
+		r = c->lu->bs->ops->write(c->lu->bs, c->out, (size_t)n * SCSI_BLOCK, lba * SCSI_BLOCK,
+					  fua(c->cdb) || c->cdb[0] == 0x2e || c->cdb[0] == 0x8e);
+	}
 	if (r < 0)
 		rw_error(c, true, r);
 }
@@ -836,7 +857,7 @@ void scsi_exec(struct scsi_lu *lu, const char *nexus, const uint8_t *cdb, const 
 	       uint8_t *in, uint32_t cap, uint32_t *inlen, struct scsi_status *st)
 {
 	const struct scsi_op *o = find(cdb);
-	struct ctx c = { lu, nexus, cdb, out, outlen, in, cap, inlen, st };
+	struct ctx c = { lu, nexus, cdb, out, outlen, in, cap, inlen, st, false, false };
 
 	memset(st, 0, sizeof(*st));
 	*inlen = 0;
@@ -845,6 +866,43 @@ void scsi_exec(struct scsi_lu *lu, const char *nexus, const uint8_t *cdb, const 
 		return;
 	}
 	o->run(&c);
+}
+
+enum scsi_io_class scsi_io_class(const uint8_t *cdb)
+{
+	switch (cdb[0]) {
+	case 0x08: case 0x28: case 0xa8: case 0x88:     /* READ 6/10/12/16 */
+	case 0x0a:                                      /* WRITE 6 */
+		return SCSI_IO_TRY;
+	case 0x2a: case 0xaa: case 0x8a:                /* WRITE 10/12/16: FUA waits for the disk */
+		return fua(cdb) ? SCSI_IO_WAIT : SCSI_IO_TRY;
+	case 0x2e: case 0x8e:                           /* WRITE AND VERIFY */
+	case 0x2f: case 0xaf: case 0x8f:                /* VERIFY */
+	case 0x41: case 0x93:                           /* WRITE SAME */
+	case 0x42:                                      /* UNMAP */
+	case 0x35: case 0x91:                           /* SYNCHRONIZE CACHE */
+	case 0x89:                                      /* COMPARE AND WRITE */
+	case 0x34: case 0x90:                           /* PRE-FETCH */
+		return SCSI_IO_WAIT;
+	case 0x9e:                                      /* GET LBA STATUS (SEEK_DATA) */
+		return (cdb[1] & 0x1f) == 0x12 ? SCSI_IO_WAIT : SCSI_IO_NONE;
+	default:
+		return SCSI_IO_NONE;
+	}
+}
+
+int scsi_exec_nowait(struct scsi_lu *lu, const char *nexus, const uint8_t *cdb, const uint8_t *out, uint32_t outlen,
+		     uint8_t *in, uint32_t cap, uint32_t *inlen, struct scsi_status *st)
+{
+	const struct scsi_op *o = find(cdb);
+	struct ctx c = { lu, nexus, cdb, out, outlen, in, cap, inlen, st, true, false };
+
+	if (!o || scsi_io_class(cdb) != SCSI_IO_TRY)
+		return 1;
+	memset(st, 0, sizeof(*st));
+	*inlen = 0;
+	o->run(&c);
+	return c.would_block ? 1 : 0;
 }
 
 void scsi_lu_init(struct scsi_lu *lu, struct bstore *bs, const char *name)

@@ -52,6 +52,18 @@ void scsi_exec(struct scsi_lu *lu, const char *nexus, const uint8_t *cdb, const 
 /* CHECK CONDITION with sense key and ASC/ASCQ (0x2400: INVALID FIELD IN CDB). */
 void scsi_sense(struct scsi_status *st, uint8_t key, uint16_t asc);
 
+/* What a command asks of the store: nothing (run it at once), a read or
+ * a write that may be done without waiting when the data is in memory
+ * (scsi_exec_nowait first), or I/O that may wait (a worker runs it). */
+enum scsi_io_class { SCSI_IO_NONE, SCSI_IO_TRY, SCSI_IO_WAIT };
+enum scsi_io_class scsi_io_class(const uint8_t *cdb);
+
+/* scsi_exec of a SCSI_IO_TRY command through the store's try_read/
+ * try_write: 0 done (as scsi_exec), 1 it would have waited (nothing done:
+ * run scsi_exec on a worker). */
+int scsi_exec_nowait(struct scsi_lu *lu, const char *nexus, const uint8_t *cdb, const uint8_t *out, uint32_t outlen,
+		     uint8_t *in, uint32_t cap, uint32_t *inlen, struct scsi_status *st);
+
 /* nexus: the I_T nexus a command comes from ("iqn...,i,0xISID"), for
  * persistent reservations. */
 

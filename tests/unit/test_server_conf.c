@@ -220,8 +220,11 @@ static void iscsi_keys(void)
 	      "require-digests = yes: both (%s)", e.msg);
 	CHECK(parse("[netrootd]\ninterface = eth1\n[iscsi]\nrequire-digests = crc\n") < 0 && strstr(e.msg, "no, header"),
 	      "require-digests = crc: refused (%s)", e.msg);
-	CHECK(parse("[netrootd]\ninterface = eth1\n[iscsi]\nportal = 1\n") < 0 && strstr(e.msg, "port, require-digests"),
+	CHECK(parse("[netrootd]\ninterface = eth1\n[iscsi]\nportal = 1\n") < 0 && strstr(e.msg, "port, require-digests, io-threads"),
 	      "an unknown [iscsi] key: refused, naming the keys (%s)", e.msg);
+	CHECK(parse("[netrootd]\ninterface = eth1\n[dhcp]\nmode = off\n[iscsi]\nio-threads = 4\n") == 0 && c.iscsi_io_threads == 4,
+	      "io-threads (%s)", e.msg);
+	CHECK(parse("[netrootd]\ninterface = eth1\n[dhcp]\nmode = off\n[iscsi]\nio-threads = 65\n") < 0, "io-threads = 65: refused");
 }
 
 /* [tftp] and [dhcp] arp-probe */
