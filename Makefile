@@ -165,6 +165,12 @@ $(TBUILD)/test_crc32c.aarch64: tests/unit/test_crc32c.c server/crc32c.c server/c
 	@echo "  TEST-CC $@"
 	$(Q)aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs $(CSTD) $(WARN) -O2 -static -Iserver -o $@ $< server/crc32c.c
 
+# test_iopool runs the iSCSI target's I/O workers (server/iopool.c).
+$(TBUILD)/test_iopool: tests/unit/test_iopool.c server/iopool.c server/iopool.h tests/unit/check.h
+	@mkdir -p $(TBUILD)
+	@echo "  TEST-CC $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/iopool.c -lpthread
+
 # test_iscsi_chap runs the security stage of iSCSI logins (CHAP).
 $(TBUILD)/test_iscsi_chap: tests/unit/test_iscsi_chap.c server/iscsi_chap.c server/iscsi_nego.c server/iscsi_chap.h server/iscsi_nego.h $(LIB_SRCS) $(HDRS) tests/unit/check.h
 	@mkdir -p $(TBUILD)

@@ -1,10 +1,13 @@
 /* netrootd's iSCSI target (server/iscsid.c): the boards' root disks, one
  * target per client file with iscsi-image = (docs/netrootd.md).
  *
- * Layers (practices.md §16): the connection (this file: sockets, threads,
- * the PDU sequence) -> the PDU codec (iscsi_pdu.c) -> login and text
- * negotiation (iscsi_nego.c) -> SCSI (scsi_cmd.c) -> the backing store
- * (bstore.c).
+ * Layers (practices.md §16): the connection (iscsid.c: sockets, threads,
+ * the PDU sequence, digests; iscsid_login.c: login, security, sessions,
+ * SendTargets; iscsid_scsi.c: commands, R2T/Data-Out, Data-In, the I/O
+ * workers' jobs) -> the PDU codec (iscsi_pdu.c) -> login and text
+ * negotiation (iscsi_nego.c, CHAP in iscsi_chap.c) -> SCSI (scsi_cmd.c,
+ * scsi_pr.c) -> the backing store (bstore.c), its slow I/O on the workers
+ * (iopool.c).
  *
  * Concurrency: each connection runs in its own thread (connections spread
  * over the cores; a slow or malicious initiator holds only its own

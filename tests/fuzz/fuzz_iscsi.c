@@ -10,6 +10,7 @@
  *    memory: what comes back fits the room given, the status is GOOD,
  *    CHECK CONDITION or RESERVATION CONFLICT.
  * A violation aborts. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,7 +58,16 @@ static int m_mapping(struct bstore *b, uint64_t off, bool *mapped, uint64_t *len
 	*len = off < b->size ? b->size - off : 0;
 	return 0;
 }
-static const struct bstore_ops mem_ops = { m_read, m_write, m_flush, m_discard, m_mapping };
+static int nowait_ok;                   /* this input's try_*: done, or would block */
+static int m_try_read(struct bstore *b, void *buf, size_t len, uint64_t off)
+{
+	return nowait_ok ? m_read(b, buf, len, off) : -EAGAIN;
+}
+static int m_try_write(struct bstore *b, const void *buf, size_t len, uint64_t off)
+{
+	return nowait_ok ? m_write(b, buf, len, off, false) : -EAGAIN;
+}
+static const struct bstore_ops mem_ops = { m_read, m_write, m_flush, m_discard, m_mapping, m_try_read, m_try_write };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -121,8 +131,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (dir == SCSI_OUT && rlen < len)
 				len = partial ? (uint32_t)rlen : 0;
 			if (dir != SCSI_OUT || len <= rlen) {
-				scsi_exec(&lu, nexus, h.cdb, rest, dir == SCSI_OUT ? len : 0, in,
-					  dir == SCSI_IN ? len : 0, &inlen, &st);
+				/* the connection's way: the no-wait try first, then the worker's */
+				nowait_ok = data[4] & 1;
+				if (scsi_exec_nowait(&lu, nexus, h.cdb, rest, dir == SCSI_OUT ? len : 0, in,
+						     dir == SCSI_IN ? len : 0, &inlen, &st) == 0) {
+					if (scsi_io_class(h.cdb) != SCSI_IO_TRY)
+						abort();
+				} else {
+					scsi_exec(&lu, nexus, h.cdb, rest, dir == SCSI_OUT ? len : 0, in,
+						  dir == SCSI_IN ? len : 0, &inlen, &st);
+				}
 				if (inlen > (dir == SCSI_IN ? len : 0))
 					abort();
 			}
