@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "cmdline.h"
+#include "text.h"
 #include "cmdline_int.h"
 
 /* ---- shared helpers ---------------------------------------------------- */
@@ -126,28 +127,17 @@ bool cl_starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int parse_mac(const char *s, char sep, uint8_t mac[6])
 {
 	uint8_t m[6];
 	int i;
 
 	for (i = 0; i < 6; i++) {
-		int hi = hexval(s[3 * i]), lo;
+		int hi = text_hexval(s[3 * i]), lo;
 
 		if (hi < 0)
 			return -EINVAL;
-		lo = hexval(s[3 * i + 1]);
+		lo = text_hexval(s[3 * i + 1]);
 		if (lo < 0)
 			return -EINVAL;
 		if (s[3 * i + 2] != (i < 5 ? sep : '\0'))

@@ -42,3 +42,14 @@ char *text_escape(char *dst, size_t n, const char *src, size_t srclen)
 	dst[o] = '\0';
 	return dst;
 }
+
+int text_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -18,4 +18,7 @@ int text_copy(char *dst, size_t n, const char *src);
  * truncates with "...". Returns dst. */
 char *text_escape(char *dst, size_t n, const char *src, size_t srclen);
 
+/* A hex digit's value (either case), or -1. */
+int text_hexval(char c);
+
 #endif

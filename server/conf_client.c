@@ -8,6 +8,7 @@
 
 #include "cmdline.h"            /* parse_mac */
 #include "conf_int.h"
+#include "text.h"
 
 /* ---- clients.d/NAME.conf ------------------------------------------------- */
 
@@ -62,9 +63,7 @@ int nrd_client_parse(struct nrd_client *cl, const char *name, const char *file, 
 			if (!conf_next_word(&v).n && (w.n == 8 || w.n == 16)) {
 				r = 0;
 				for (size_t i = 0; i < w.n; i++) {
-					char ch = w.p[i];
-					int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 :
-						ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+					int d = text_hexval(w.p[i]);
 
 					if (d < 0)
 						r = -1;

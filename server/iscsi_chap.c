@@ -15,17 +15,6 @@ static bool set(const char *s)
 	return s && *s;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int b64val(char c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -52,12 +41,12 @@ int iscsi_chap_decode(const char *v, uint8_t *out, size_t max)
 		const char *p = v + 2;
 
 		if (len % 2) {          /* an odd count: the first byte has one digit */
-			if (hexval(*p) < 0 || max < 1)
+			if (text_hexval(*p) < 0 || max < 1)
 				return -1;
-			out[n++] = (uint8_t)hexval(*p++);
+			out[n++] = (uint8_t)text_hexval(*p++);
 		}
 		for (; *p; p += 2) {
-			int hi = hexval(p[0]), lo = hexval(p[1]);
+			int hi = text_hexval(p[0]), lo = text_hexval(p[1]);
 
 			if (hi < 0 || lo < 0 || n >= max)
 				return -1;
@@ -149,7 +138,7 @@ static int chap_id(const char *v)
 	if (!*p || strlen(p) > 3)
 		return -1;
 	for (; *p; p++) {
-		int d = base == 16 ? hexval(*p) : (*p >= '0' && *p <= '9' ? *p - '0' : -1);
+		int d = base == 16 ? text_hexval(*p) : (*p >= '0' && *p <= '9' ? *p - '0' : -1);
 
 		if (d < 0)
 			return -1;
