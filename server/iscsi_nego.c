@@ -220,8 +220,8 @@ int iscsi_negotiate(struct iscsi_nego *n, const uint8_t *keys, size_t len, struc
 		} else if (!strcmp(k, "InitialR2T")) {
 			if (yesno(v, &b) < 0)
 				goto bad;
-			n->p.initial_r2t = true;        /* OR with ours (Yes) */
-			iscsi_put_key(out, k, "Yes");
+			n->p.initial_r2t = b;   /* OR with ours (No): unsolicited Data-Out if the initiator wants it */
+			iscsi_put_key(out, k, b ? "Yes" : "No");
 		} else if (!strcmp(k, "ImmediateData")) {
 			if (yesno(v, &b) < 0)
 				goto bad;

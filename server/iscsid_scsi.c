@@ -242,6 +242,8 @@ static int r2t(struct conn *c, struct wtask *t, const uint8_t *lun)
 	uint8_t b[ISCSI_BHS_LEN];
 	uint32_t k = t->len - t->got < c->n.p.max_burst ? t->len - t->got : c->n.p.max_burst;
 
+	if (t->ttt == ISCSI_RSVD_TAG)   /* after the unsolicited part: a tag of our own */
+		t->ttt = c->next_ttt++ & 0x7fffffff;
 	iscsi_bhs_init(b, ISCSI_OP_R2T, 0x80, 0, t->itt);
 	memcpy(b + 8, lun, 8);
 	iscsi_put32(b + 20, t->ttt);
@@ -259,7 +261,7 @@ int iscsid_scsi_cmd(struct conn *c, const struct iscsi_bhs *h)
 	struct scsi_status st;
 	enum scsi_dir dir = SCSI_NONE;
 	uint32_t len = 0, edtl = h->w20, inlen = 0;
-	bool partial = false, simple;
+	bool partial = false, simple, unsol;
 	enum scsi_io_class cls;
 
 	if (!iscsid_cmdsn(c, h))
@@ -304,7 +306,10 @@ int iscsid_scsi_cmd(struct conn *c, const struct iscsi_bhs *h)
 			return -1;
 		t->used = true;
 		t->itt = h->itt;
-		t->ttt = c->next_ttt++ & 0x7fffffff;
+		/* InitialR2T=No and no F bit: unsolicited Data-Out (TTT ffffffff)
+		 * follows, up to FirstBurstLength with the immediate data */
+		unsol = !c->n.p.initial_r2t && !(h->flags & 0x80) && h->data_len < edtl;
+		t->ttt = unsol ? ISCSI_RSVD_TAG : (c->next_ttt++ & 0x7fffffff);
 		memcpy(t->cdb, h->cdb, 16);
 		t->len = edtl;
 		t->need = len;
@@ -315,6 +320,16 @@ int iscsid_scsi_cmd(struct conn *c, const struct iscsi_bhs *h)
 		t->got = h->data_len;
 		if (t->got == t->len)
 			return run_write(c, t);
+		if (unsol) {
+			uint32_t fb = c->n.p.first_burst < t->len ? c->n.p.first_burst : t->len;
+
+			if (t->got < fb) {
+				t->r2t_end = fb;
+				t->datasn = 0;
+				return 0;
+			}
+			/* the immediate data was the whole first burst: R2T for the rest */
+		}
 		return r2t(c, t, h->lun);
 	}
 	if (dir == SCSI_IN) {
