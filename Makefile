@@ -148,10 +148,10 @@ $(TBUILD)/test_tftp: tests/unit/test_tftp.c $(SERVER_TFTP_SRCS) $(wildcard serve
 
 # test_scsi_cmd runs the iSCSI target's SCSI command table over a scratch
 # image (server/scsi_cmd.c, bstore.c).
-$(TBUILD)/test_scsi_cmd: tests/unit/test_scsi_cmd.c server/scsi_cmd.c server/scsi_pr.c server/bstore.c server/scsi_cmd.h server/scsi_pr.h server/bstore.h $(LIB_SRCS) $(HDRS) tests/unit/check.h
+$(TBUILD)/test_scsi_cmd: tests/unit/test_scsi_cmd.c server/scsi_cmd.c server/scsi_spc.c server/scsi_sbc.c server/scsi_pr.c server/bstore.c server/scsi_cmd.h server/scsi_int.h server/scsi_pr.h server/bstore.h $(LIB_SRCS) $(HDRS) tests/unit/check.h
 	@mkdir -p $(TBUILD)
 	@echo "  TEST-CC $@"
-	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/scsi_cmd.c server/scsi_pr.c server/bstore.c $(LIB_SRCS) -lpthread
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/scsi_cmd.c server/scsi_spc.c server/scsi_sbc.c server/scsi_pr.c server/bstore.c $(LIB_SRCS) -lpthread
 
 # test_crc32c checks the iSCSI digests' CRC32C (server/crc32c.c).
 $(TBUILD)/test_crc32c: tests/unit/test_crc32c.c server/crc32c.c server/crc32c.h tests/unit/check.h
@@ -241,7 +241,7 @@ $(TBUILD)/fuzz_tftp: tests/fuzz/fuzz_tftp.c $(SERVER_TFTP_SRCS) $(LIB_SRCS) $(HD
 
 # fuzz_iscsi: any bytes as an iSCSI PDU header, login keys and a SCSI
 # command with its data over a store in memory.
-SERVER_ISCSI_SRCS := server/iscsi_pdu.c server/iscsi_nego.c server/iscsi_chap.c server/scsi_cmd.c server/scsi_pr.c
+SERVER_ISCSI_SRCS := server/iscsi_pdu.c server/iscsi_nego.c server/iscsi_chap.c server/scsi_cmd.c server/scsi_spc.c server/scsi_sbc.c server/scsi_pr.c
 $(TBUILD)/replay_iscsi: tests/fuzz/fuzz_iscsi.c tests/fuzz/replay.c $(SERVER_ISCSI_SRCS) $(wildcard server/*.h) $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
 	@echo "  REPLAY  $@"
