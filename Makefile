@@ -165,6 +165,12 @@ $(TBUILD)/test_crc32c.aarch64: tests/unit/test_crc32c.c server/crc32c.c server/c
 	@echo "  TEST-CC $@"
 	$(Q)aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs $(CSTD) $(WARN) -O2 -static -Iserver -o $@ $< server/crc32c.c
 
+# test_fat reads FAT images made by mkfs.vfat, sfdisk and mtools (server/fat.c).
+$(TBUILD)/test_fat: tests/unit/test_fat.c server/fat.c server/fat.h $(LIB_SRCS) $(HDRS) tests/unit/check.h
+	@mkdir -p $(TBUILD)
+	@echo "  TEST-CC $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/fat.c $(LIB_SRCS)
+
 # test_iopool runs the iSCSI target's I/O workers (server/iopool.c).
 $(TBUILD)/test_iopool: tests/unit/test_iopool.c server/iopool.c server/iopool.h tests/unit/check.h
 	@mkdir -p $(TBUILD)
@@ -238,6 +244,16 @@ $(TBUILD)/replay_tftp: tests/fuzz/fuzz_tftp.c tests/fuzz/replay.c $(SERVER_TFTP_
 $(TBUILD)/fuzz_tftp: tests/fuzz/fuzz_tftp.c $(SERVER_TFTP_SRCS) $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< $(SERVER_TFTP_SRCS) $(LIB_SRCS)
+
+# fuzz_fat: any bytes as a disk image for the FAT reader.
+$(TBUILD)/replay_fat: tests/fuzz/fuzz_fat.c tests/fuzz/replay.c server/fat.c server/fat.h $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< tests/fuzz/replay.c server/fat.c $(LIB_SRCS)
+
+$(TBUILD)/fuzz_fat: tests/fuzz/fuzz_fat.c server/fat.c server/fat.h $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< server/fat.c $(LIB_SRCS)
 
 # fuzz_iscsi: any bytes as an iSCSI PDU header, login keys and a SCSI
 # command with its data over a store in memory.

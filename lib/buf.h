@@ -66,6 +66,14 @@ static inline int rb_be32(struct rbuf *b, uint32_t *v)
 	return rb_skip(b, 4);
 }
 
+static inline int rb_le16(struct rbuf *b, uint16_t *v)
+{
+	if (b->len < 2)
+		return -EBADMSG;
+	*v = (uint16_t)(b->p[1] << 8 | b->p[0]);
+	return rb_skip(b, 2);
+}
+
 static inline int rb_le32(struct rbuf *b, uint32_t *v)
 {
 	if (b->len < 4)
