@@ -1,6 +1,7 @@
 #include "iscsi_chap.h"
 
 #include <nettle/md5.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -147,9 +148,13 @@ static int chap_id(const char *v)
 	return x <= 255 ? (int)x : -1;
 }
 
-static int fail(char *why, size_t whylen, int r, const char *fmt, const char *arg)
+__attribute__((format(printf, 4, 5))) static int fail(char *why, size_t whylen, int r, const char *fmt, ...)
 {
-	snprintf(why, whylen, fmt, arg);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
 	return r;
 }
 
@@ -163,9 +168,9 @@ static int check_response(struct iscsi_nego *n, const struct iscsi_chap_acct *a,
 	char esc[96];
 
 	if (!a || !set(a->secret))
-		return fail(why, whylen, ISCSI_AUTH_BAD, "a CHAP response where no CHAP was agreed%s", "");
+		return fail(why, whylen, ISCSI_AUTH_BAD, "a CHAP response where no CHAP was agreed");
 	if ((k->got & (AUTH_K_N | AUTH_K_R)) != (AUTH_K_N | AUTH_K_R))
-		return fail(why, whylen, ISCSI_AUTH_BAD, "CHAP: CHAP_N and CHAP_R come together%s", "");
+		return fail(why, whylen, ISCSI_AUTH_BAD, "CHAP: CHAP_N and CHAP_R come together");
 	rl = iscsi_chap_decode(k->r, r, sizeof(r));
 	if (rl < 0)
 		return fail(why, whylen, ISCSI_AUTH_BAD, "CHAP_R=%s is not 0x-hex or 0b-base64",
@@ -184,19 +189,19 @@ static int check_response(struct iscsi_nego *n, const struct iscsi_chap_acct *a,
 	}
 	/* Mutual CHAP: the initiator challenges us. */
 	if ((k->got & (AUTH_K_I | AUTH_K_C)) != (AUTH_K_I | AUTH_K_C))
-		return fail(why, whylen, ISCSI_AUTH_BAD, "mutual CHAP: CHAP_I and CHAP_C come together%s", "");
+		return fail(why, whylen, ISCSI_AUTH_BAD, "mutual CHAP: CHAP_I and CHAP_C come together");
 	if (!set(a->tsecret))
 		return fail(why, whylen, ISCSI_AUTH_FAIL,
 			    "the initiator asks the target to prove itself (mutual CHAP), and this target has no "
 			    "account of its own: set iscsi-chap-target-user and iscsi-chap-target-secret in the "
-			    "client file, or stop asking for mutual CHAP in the initiator%s", "");
+			    "client file, or stop asking for mutual CHAP in the initiator");
 	id = chap_id(k->i);
 	cl = iscsi_chap_decode(k->c, c, sizeof(c));
 	if (id < 0 || cl < 1)
-		return fail(why, whylen, ISCSI_AUTH_BAD, "mutual CHAP: CHAP_I or CHAP_C malformed%s", "");
+		return fail(why, whylen, ISCSI_AUTH_BAD, "mutual CHAP: CHAP_I or CHAP_C malformed");
 	if (cl == (int)sizeof(n->chap_chal) && same(c, n->chap_chal, (size_t)cl))
 		return fail(why, whylen, ISCSI_AUTH_FAIL,
-			    "mutual CHAP: the initiator sent back our own challenge (a reflection attack)%s", "");
+			    "mutual CHAP: the initiator sent back our own challenge (a reflection attack)");
 	iscsi_chap_response((uint8_t)id, a->tsecret, c, (size_t)cl, want);
 	iscsi_put_key(out, "CHAP_N", a->tuser);
 	put_hex(out, "CHAP_R", want, 16);
@@ -214,10 +219,10 @@ int iscsi_auth_step(struct iscsi_nego *n, const struct iscsi_chap_acct *a, const
 	if (!k->got)
 		return ISCSI_AUTH_OK;
 	if (n->auth == AUTH_DONE)
-		return fail(why, whylen, ISCSI_AUTH_BAD, "security keys after the authentication was done%s", "");
+		return fail(why, whylen, ISCSI_AUTH_BAD, "security keys after the authentication was done");
 	if (k->got & AUTH_K_METHOD) {
 		if (n->auth != AUTH_START)
-			return fail(why, whylen, ISCSI_AUTH_BAD, "AuthMethod offered a second time%s", "");
+			return fail(why, whylen, ISCSI_AUTH_BAD, "AuthMethod offered a second time");
 		text_escape(esc, sizeof(esc), k->method, strlen(k->method));
 		if (chap && iscsi_list_has(k->method, "CHAP")) {
 			iscsi_put_key(out, "AuthMethod", "CHAP");
@@ -236,7 +241,7 @@ int iscsi_auth_step(struct iscsi_nego *n, const struct iscsi_chap_acct *a, const
 	}
 	if (k->got & AUTH_K_A) {
 		if (n->auth != AUTH_WANT_A)
-			return fail(why, whylen, ISCSI_AUTH_BAD, "CHAP_A before AuthMethod=CHAP was agreed%s", "");
+			return fail(why, whylen, ISCSI_AUTH_BAD, "CHAP_A before AuthMethod=CHAP was agreed");
 		if (!iscsi_list_has(k->a, CHAP_MD5)) {
 			iscsi_put_key(out, "CHAP_A", "Reject");
 			return fail(why, whylen, ISCSI_AUTH_FAIL, "CHAP_A=%s: this target does CHAP with MD5 (5) only",
@@ -254,12 +259,12 @@ int iscsi_auth_step(struct iscsi_nego *n, const struct iscsi_chap_acct *a, const
 		}
 		n->auth = AUTH_WANT_R;
 		if (k->got & (AUTH_K_N | AUTH_K_R | AUTH_K_I | AUTH_K_C))
-			return fail(why, whylen, ISCSI_AUTH_BAD, "CHAP_R with CHAP_A, before our challenge%s", "");
+			return fail(why, whylen, ISCSI_AUTH_BAD, "CHAP_R with CHAP_A, before our challenge");
 		return ISCSI_AUTH_OK;
 	}
 	if (k->got & (AUTH_K_N | AUTH_K_R | AUTH_K_I | AUTH_K_C)) {
 		if (n->auth != AUTH_WANT_R)
-			return fail(why, whylen, ISCSI_AUTH_BAD, "CHAP_N/CHAP_R before our challenge%s", "");
+			return fail(why, whylen, ISCSI_AUTH_BAD, "CHAP_N/CHAP_R before our challenge");
 		return check_response(n, a, out, why, whylen);
 	}
 	return ISCSI_AUTH_OK;
@@ -274,7 +279,7 @@ int iscsi_auth_may_leave(struct iscsi_nego *n, const struct iscsi_chap_acct *a, 
 	if (a && set(a->secret))
 		return fail(why, whylen, ISCSI_AUTH_FAIL,
 			    "this target requires CHAP (its client file sets iscsi-chap-secret) and the initiator "
-			    "offered no AuthMethod: give the initiator its CHAP user and secret%s", "");
+			    "offered no AuthMethod: give the initiator its CHAP user and secret");
 	n->auth = AUTH_DONE;            /* no AuthMethod: nothing to prove */
 	return 1;
 }

@@ -95,12 +95,44 @@ void scsi_do_write(struct ctx *c)
 		rw_error(c, true, r);
 }
 
+/* The n blocks at lba compared with cmp: 0 when equal; else -1 with the
+ * sense set (a read error, or MISCOMPARE; with info, the offset of the
+ * first differing byte in the information field). */
+static int compare_medium(struct ctx *c, uint64_t lba, uint32_t n, const uint8_t *cmp, bool info)
+{
+	uint8_t *cur;
+	int r;
+
+	if (!n)
+		return 0;       /* no block: equal (and cmp may be NULL) */
+	cur = malloc((size_t)n * SCSI_BLOCK + 1);
+	if (!cur) {
+		sense(c->st, SK_MEDIUM_ERROR, ASC_READ_ERROR);
+		return -1;
+	}
+	r = c->lu->bs->ops->read(c->lu->bs, cur, (size_t)n * SCSI_BLOCK, lba * SCSI_BLOCK);
+	if (r < 0) {
+		rw_error(c, false, r);
+	} else if (memcmp(cur, cmp, (size_t)n * SCSI_BLOCK)) {
+		uint32_t off = 0;
+
+		while (off < n * SCSI_BLOCK && cur[off] == cmp[off])
+			off++;
+		sense(c->st, SK_MISCOMPARE, ASC_MISCOMPARE_VERIFY);
+		if (info) {
+			c->st->sense[0] |= 0x80;        /* VALID: the information field is the offset */
+			put32(c->st->sense + 3, off);
+		}
+		r = -1;
+	}
+	free(cur);
+	return r < 0 ? -1 : 0;
+}
+
 void scsi_verify(struct ctx *c)
 {
 	uint64_t lba;
 	uint32_t n;
-	uint8_t *buf;
-	int r;
 
 	if (((c->cdb[1] >> 1) & 3) == 0)
 		return;         /* BYTCHK 0: the medium is readable: nothing to compare */
@@ -109,19 +141,7 @@ void scsi_verify(struct ctx *c)
 		sense(c->st, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);        /* less data than the blocks to compare */
 		return;
 	}
-	if (!n)
-		return;         /* no block: nothing to compare */
-	buf = malloc((size_t)n * SCSI_BLOCK + 1);
-	if (!buf) {
-		sense(c->st, SK_MEDIUM_ERROR, ASC_READ_ERROR);
-		return;
-	}
-	r = c->lu->bs->ops->read(c->lu->bs, buf, (size_t)n * SCSI_BLOCK, lba * SCSI_BLOCK);
-	if (r < 0)
-		rw_error(c, false, r);
-	else if (memcmp(buf, c->out, (size_t)n * SCSI_BLOCK))
-		sense(c->st, SK_MISCOMPARE, ASC_MISCOMPARE_VERIFY);
-	free(buf);
+	compare_medium(c, lba, n, c->out, false);
 }
 
 void scsi_sync_cache(struct ctx *c)
@@ -215,7 +235,6 @@ void scsi_compare_and_write(struct ctx *c)
 {
 	uint64_t lba;
 	uint32_t n;
-	uint8_t *cur;
 	int r;
 
 	lba_count(c->cdb, &lba, &n);
@@ -223,31 +242,14 @@ void scsi_compare_and_write(struct ctx *c)
 		sense(c->st, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);        /* less data than 2 x n blocks */
 		return;
 	}
-	cur = malloc((size_t)n * SCSI_BLOCK + 1);
-	if (!cur) {
-		sense(c->st, SK_MEDIUM_ERROR, ASC_READ_ERROR);
-		return;
-	}
 	pthread_mutex_lock(&c->lu->atomic);
-	r = c->lu->bs->ops->read(c->lu->bs, cur, (size_t)n * SCSI_BLOCK, lba * SCSI_BLOCK);
-	if (r < 0) {
-		rw_error(c, false, r);
-	} else if (memcmp(cur, c->out, (size_t)n * SCSI_BLOCK)) {
-		uint32_t off = 0;
-
-		while (off < n * SCSI_BLOCK && cur[off] == c->out[off])
-			off++;
-		sense(c->st, SK_MISCOMPARE, ASC_MISCOMPARE_VERIFY);
-		c->st->sense[0] |= 0x80;        /* VALID: the information field is the offset */
-		put32(c->st->sense + 3, off);
-	} else {
+	if (compare_medium(c, lba, n, c->out, true) == 0) {
 		r = c->lu->bs->ops->write(c->lu->bs, c->out + (size_t)n * SCSI_BLOCK, (size_t)n * SCSI_BLOCK,
 					  lba * SCSI_BLOCK, scsi_fua(c->cdb));
 		if (r < 0)
 			rw_error(c, true, r);
 	}
 	pthread_mutex_unlock(&c->lu->atomic);
-	free(cur);
 }
 
 void scsi_prefetch(struct ctx *c)
