@@ -140,7 +140,7 @@ $(TBUILD)/test_dhcp_server: tests/unit/test_dhcp_server.c $(SERVER_DHCP_SRCS) $(
 
 # test_tftp runs the TFTP server's pure parts: codec, transfer state
 # machine, name rule (over a scratch tree) and shared chunk cache.
-SERVER_TFTP_SRCS := server/tftp_proto.c server/tftp_xfer.c server/tftp_recv.c server/tftp_path.c server/tftp_file.c
+SERVER_TFTP_SRCS := server/tftp_proto.c server/tftp_xfer.c server/tftp_recv.c server/tftp_path.c server/tftp_file.c server/tftp_board.c server/fat.c
 $(TBUILD)/test_tftp: tests/unit/test_tftp.c $(SERVER_TFTP_SRCS) $(wildcard server/tftp_*.h) $(LIB_SRCS) $(HDRS) tests/unit/check.h
 	@mkdir -p $(TBUILD)
 	@echo "  TEST-CC $@"

@@ -131,6 +131,14 @@ struct nrd_client {
 	char iscsi_chap_secret[256];
 	char iscsi_chap_tuser[224];     /* mutual CHAP: the target's own account */
 	char iscsi_chap_tsecret[256];
+	/* boot-files: where TFTP finds this board's own boot files, before
+	 * the tree's rules: the FAT partition inside its iSCSI disk (the
+	 * default with iscsi-image), a directory (an NFS root's boot/), or
+	 * nowhere but the tree */
+	enum { BOOT_FILES_NONE = 0, BOOT_FILES_IMAGE, BOOT_FILES_DIR } boot_files;
+	char boot_dir[PATH_LEN];
+	bool boot_explicit;             /* boot-files = given (else image by default: a disk
+					 * without a FAT partition leaves the board to the tree) */
 };
 
 /* Defaults, then the text of netrootd.conf (file: its name for messages).

@@ -18,6 +18,7 @@ int nrd_client_parse(struct nrd_client *cl, const char *name, const char *file, 
 	struct line l;
 	size_t pos = 0, nlen = strlen(name);
 	const char *why = "";
+	bool boot_set = false;
 	int r;
 
 	memset(cl, 0, sizeof(*cl));
@@ -115,6 +116,21 @@ int nrd_client_parse(struct nrd_client *cl, const char *name, const char *file, 
 			cl->iscsi_initiator[o] = '\0';
 			if (!k)
 				r = -1;
+		} else if (conf_word_is(l.key, "boot-files")) {
+			r = conf_get_text(l.value, cl->boot_dir, sizeof(cl->boot_dir), &why);
+			boot_set = true;
+			if (r == 0 && !strcmp(cl->boot_dir, "image")) {
+				cl->boot_files = BOOT_FILES_IMAGE;
+			} else if (r == 0 && !strcmp(cl->boot_dir, "none")) {
+				cl->boot_files = BOOT_FILES_NONE;
+			} else if (r == 0 && cl->boot_dir[0] == '/') {
+				cl->boot_files = BOOT_FILES_DIR;
+			} else {
+				why = "image (the FAT partition of iscsi-image), none, or an absolute directory";
+				r = -1;
+			}
+			if (cl->boot_files != BOOT_FILES_DIR)
+				cl->boot_dir[0] = '\0';
 		} else if (conf_word_is(l.key, "iscsi-readonly")) {
 			r = conf_get_bool(l.value, &cl->iscsi_readonly, &why);
 		} else if (conf_word_is(l.key, "iscsi-chap-user")) {
@@ -134,7 +150,7 @@ int nrd_client_parse(struct nrd_client *cl, const char *name, const char *file, 
 		}
 		if (!known)
 			return conf_err_at(err, file, l.no, "unknown key \"%.*s\"; a client's keys are: mac, serial, address, "
-				      "hostname, iscsi-image, iscsi-target, iscsi-initiator, iscsi-readonly, iscsi-chap-user, "
+				      "hostname, boot-files, iscsi-image, iscsi-target, iscsi-initiator, iscsi-readonly, iscsi-chap-user, "
 				      "iscsi-chap-secret, iscsi-chap-target-user, iscsi-chap-target-secret, " PARAM_KEYS, (int)l.key.n, l.key.p);
 		if (r < 0)
 			return conf_err_at(err, file, l.no, "%.*s: expected %s", (int)l.key.n, l.key.p, why);
@@ -159,6 +175,11 @@ int nrd_client_parse(struct nrd_client *cl, const char *name, const char *file, 
 	if (cl->iscsi_chap_tsecret[0] && !strcmp(cl->iscsi_chap_tsecret, cl->iscsi_chap_secret))
 		return conf_err_at(err, file, 0, "iscsi-chap-target-secret is the same as iscsi-chap-secret: RFC 7143 "
 				   "12.1.3 forbids one secret for both directions (a reflection would pass): choose another");
+	if (cl->boot_files == BOOT_FILES_IMAGE && !cl->iscsi_image[0])
+		return conf_err_at(err, file, 0, "boot-files = image without iscsi-image: which disk holds the boot files?");
+	if (!boot_set && cl->iscsi_image[0])
+		cl->boot_files = BOOT_FILES_IMAGE;
+	cl->boot_explicit = boot_set;
 	if (cl->iscsi_image[0] && !cl->iscsi_target[0])
 		snprintf(cl->iscsi_target, sizeof(cl->iscsi_target), "iqn.2026-11.org.netroot:%s", name);
 	return 0;

@@ -366,6 +366,8 @@ static void *conn_main(void *arg)
 		iscsid_job_free(c, (struct job *)l);
 	}
 	ioq_destroy(&c->q);
+	if (c->tgt)     /* after the workers: their jobs use its disk */
+		iscsid_target_put(c->d, c->tgt);
 	for (int i = 0; i < MAX_TASKS; i++)
 		free(c->tasks[i].buf);
 	close(c->fd);
@@ -431,6 +433,7 @@ static void *accept_main(void *arg)
 		c->fd = fd;
 		getsockname(fd, (struct sockaddr *)&me, &ml);
 		c->local = me.sin_addr.s_addr;
+		c->peer = peer.sin_addr.s_addr;
 		snprintf(c->who, sizeof(c->who), "%s:%u", in4_str(peer.sin_addr.s_addr, ip), ntohs(peer.sin_port));
 		pthread_attr_init(&at);
 		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
@@ -447,49 +450,95 @@ static void *accept_main(void *arg)
 	}
 }
 
-int iscsid_open(struct iscsid *d, uint16_t port, const struct nrd_client *cl, int n, const in4_t *addrs, int naddrs,
-		char *msg, size_t msglen)
+/* A target for client cl, its disk open; NULL with msg. */
+static struct iscsi_target *target_new(const struct nrd_client *cl, char *msg, size_t msglen)
 {
-	int k = 0;
+	struct iscsi_target *t = calloc(1, sizeof(*t));
 
-	uint8_t digests = d->require_digests;
-	int io_threads = d->io_threads;
-
-	memset(d, 0, sizeof(*d));
-	d->require_digests = digests;
-	d->io_threads = io_threads ? io_threads : ISCSID_IO_THREADS;
-	pthread_mutex_init(&d->mu, NULL);
-	d->port = port;
-	for (int i = 0; i < n; i++)
-		k += cl[i].iscsi_image[0] != 0;
-	if (!k)
-		return 0;
-	d->t = calloc((size_t)k, sizeof(*d->t));
-	if (!d->t) {
+	if (!t) {
 		snprintf(msg, msglen, "iSCSI: out of memory");
-		return -ENOMEM;
+		return NULL;
 	}
-	for (int i = 0; i < n; i++) {
-		struct iscsi_target *t = &d->t[d->nt];
-		int r;
+	if (bstore_open(&t->bs, cl->iscsi_image, cl->iscsi_readonly, msg, msglen) < 0) {
+		free(t);
+		return NULL;
+	}
+	text_copy(t->name, sizeof(t->name), cl->iscsi_target);
+	text_copy(t->initiators, sizeof(t->initiators), cl->iscsi_initiator);
+	text_copy(t->client, sizeof(t->client), cl->name);
+	text_copy(t->chap_user, sizeof(t->chap_user), cl->iscsi_chap_user);
+	text_copy(t->chap_secret, sizeof(t->chap_secret), cl->iscsi_chap_secret);
+	text_copy(t->chap_tuser, sizeof(t->chap_tuser), cl->iscsi_chap_tuser);
+	text_copy(t->chap_tsecret, sizeof(t->chap_tsecret), cl->iscsi_chap_tsecret);
+	text_copy(t->image, sizeof(t->image), cl->iscsi_image);
+	t->readonly = cl->iscsi_readonly;
+	scsi_lu_init(&t->lu, &t->bs, t->name);
+	return t;
+}
 
-		if (!cl[i].iscsi_image[0])
-			continue;
-		r = bstore_open(&t->bs, cl[i].iscsi_image, cl[i].iscsi_readonly, msg, msglen);
-		if (r < 0)
-			return r;
-		text_copy(t->name, sizeof(t->name), cl[i].iscsi_target);
-		text_copy(t->initiators, sizeof(t->initiators), cl[i].iscsi_initiator);
-		text_copy(t->client, sizeof(t->client), cl[i].name);
-		text_copy(t->chap_user, sizeof(t->chap_user), cl[i].iscsi_chap_user);
-		text_copy(t->chap_secret, sizeof(t->chap_secret), cl[i].iscsi_chap_secret);
-		text_copy(t->chap_tuser, sizeof(t->chap_tuser), cl[i].iscsi_chap_tuser);
-		text_copy(t->chap_tsecret, sizeof(t->chap_tsecret), cl[i].iscsi_chap_tsecret);
-		scsi_lu_init(&t->lu, &t->bs, t->name);
-		d->nt++;
+static void target_free(struct iscsi_target *t)
+{
+	bstore_close(&t->bs);
+	free(t);
+}
+
+/* t still serves cl as it is now written. */
+static bool target_same(const struct iscsi_target *t, const struct nrd_client *cl)
+{
+	return !strcmp(t->name, cl->iscsi_target) && !strcmp(t->image, cl->iscsi_image) &&
+	       t->readonly == cl->iscsi_readonly && !strcmp(t->initiators, cl->iscsi_initiator) &&
+	       !strcmp(t->chap_user, cl->iscsi_chap_user) && !strcmp(t->chap_secret, cl->iscsi_chap_secret) &&
+	       !strcmp(t->chap_tuser, cl->iscsi_chap_tuser) && !strcmp(t->chap_tsecret, cl->iscsi_chap_tsecret);
+}
+
+/* Appends t (under mu once started). 0 or -ENOMEM. */
+static int target_add(struct iscsid *d, struct iscsi_target *t)
+{
+	if (d->nt == d->cap) {
+		int cap = d->cap ? 2 * d->cap : 16;
+		struct iscsi_target **nt = realloc(d->t, (size_t)cap * sizeof(*nt));
+
+		if (!nt)
+			return -ENOMEM;
+		d->t = nt;
+		d->cap = cap;
 	}
-	for (int i = 0; i < naddrs; i++) {
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = addrs[i] };
+	d->t[d->nt++] = t;
+	return 0;
+}
+
+struct iscsi_target *iscsid_target_get(struct iscsid *d, const char *name)
+{
+	struct iscsi_target *t = NULL;
+
+	pthread_mutex_lock(&d->mu);
+	for (int i = 0; i < d->nt; i++)
+		if (!strcmp(d->t[i]->name, name)) {
+			t = d->t[i];
+			t->refs++;
+			break;
+		}
+	pthread_mutex_unlock(&d->mu);
+	return t;
+}
+
+void iscsid_target_put(struct iscsid *d, struct iscsi_target *t)
+{
+	bool last;
+
+	pthread_mutex_lock(&d->mu);
+	last = --t->refs == 0 && t->retired;
+	pthread_mutex_unlock(&d->mu);
+	if (last) {
+		log_info("iSCSI: %s (%s) closed: its last session ended after a reload retired it", t->name, t->client);
+		target_free(t);
+	}
+}
+
+static int listen_all(struct iscsid *d, char *msg, size_t msglen)
+{
+	for (int i = 0; i < d->naddrs; i++) {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(d->port), .sin_addr.s_addr = d->addrs[i] };
 		int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		char ip[IN4_STRLEN];
 
@@ -498,7 +547,7 @@ int iscsid_open(struct iscsid *d, uint16_t port, const struct nrd_client *cl, in
 			int e = errno;
 
 			snprintf(msg, msglen, "iSCSI: cannot listen on %s:%u: %s (another target running?)",
-				 in4_str(addrs[i], ip), port, strerror(e));
+				 in4_str(d->addrs[i], ip), d->port, strerror(e));
 			if (fd >= 0)
 				close(fd);
 			return -e;
@@ -508,12 +557,115 @@ int iscsid_open(struct iscsid *d, uint16_t port, const struct nrd_client *cl, in
 	return 0;
 }
 
+int iscsid_open(struct iscsid *d, uint16_t port, const struct nrd_client *cl, int n, const in4_t *addrs, int naddrs,
+		char *msg, size_t msglen)
+{
+	uint8_t digests = d->require_digests;
+	int io_threads = d->io_threads;
+
+	memset(d, 0, sizeof(*d));
+	d->require_digests = digests;
+	d->io_threads = io_threads ? io_threads : ISCSID_IO_THREADS;
+	pthread_mutex_init(&d->mu, NULL);
+	d->port = port;
+	for (int i = 0; i < naddrs && i < NRD_MAX_IFACES; i++)
+		d->addrs[d->naddrs++] = addrs[i];
+	for (int i = 0; i < n; i++) {
+		struct iscsi_target *t;
+
+		if (!cl[i].iscsi_image[0])
+			continue;
+		t = target_new(&cl[i], msg, msglen);
+		if (!t)
+			return -EIO;
+		if (target_add(d, t) < 0) {
+			target_free(t);
+			snprintf(msg, msglen, "iSCSI: out of memory");
+			return -ENOMEM;
+		}
+	}
+	return d->nt ? listen_all(d, msg, msglen) : 0;
+}
+
+void iscsid_reload(struct iscsid *d, const struct nrd_client *cl, int n)
+{
+	char msg[320];
+	int added = 0, retired = 0;
+
+	/* Retire what no board asks for any more, as it is now written. */
+	pthread_mutex_lock(&d->mu);
+	for (int i = 0; i < d->nt;) {
+		struct iscsi_target *t = d->t[i];
+		bool keep = false;
+
+		for (int k = 0; k < n && !keep; k++)
+			keep = cl[k].iscsi_image[0] && target_same(t, &cl[k]);
+		if (keep) {
+			i++;
+			continue;
+		}
+		d->t[i] = d->t[--d->nt];
+		t->retired = true;
+		retired++;
+		log_info("iSCSI: %s (%s) retired by the reload: no new logins; %d session%s go on until they end",
+			 t->name, t->client, t->refs, t->refs == 1 ? "" : "s");
+		if (t->refs == 0)
+			target_free(t);
+	}
+	pthread_mutex_unlock(&d->mu);
+	/* Open what is new (the disk opened outside the lock). */
+	for (int k = 0; k < n; k++) {
+		struct iscsi_target *t;
+		bool have = false;
+
+		if (!cl[k].iscsi_image[0])
+			continue;
+		pthread_mutex_lock(&d->mu);
+		for (int i = 0; i < d->nt && !have; i++)
+			have = !strcmp(d->t[i]->name, cl[k].iscsi_target);
+		pthread_mutex_unlock(&d->mu);
+		if (have)
+			continue;
+		t = target_new(&cl[k], msg, sizeof(msg));
+		if (!t) {
+			log_err("reload: %s.conf: %s; not served", cl[k].name, msg);
+			continue;
+		}
+		pthread_mutex_lock(&d->mu);
+		if (target_add(d, t) < 0) {
+			pthread_mutex_unlock(&d->mu);
+			target_free(t);
+			log_err("reload: %s.conf: out of memory; not served", cl[k].name);
+			continue;
+		}
+		pthread_mutex_unlock(&d->mu);
+		added++;
+		log_info("iSCSI: serving %s (%s, %llu MiB) after the reload", t->name, cl[k].name,
+			 (unsigned long long)(t->bs.size >> 20));
+	}
+	if (added && !d->nl && d->started) {
+		if (listen_all(d, msg, sizeof(msg)) < 0 || iscsid_start(d) < 0)
+			log_err("reload: %s", msg[0] ? msg : "iSCSI: cannot start its threads");
+		else
+			log_info("serving iSCSI on port %u", d->port);
+	}
+	if (added || retired)
+		log_info("iSCSI reload: %d target%s added, %d retired, %d served", added, added == 1 ? "" : "s", retired,
+			 d->nt);
+}
+
 int iscsid_start(struct iscsid *d)
 {
-	int r = iopool_start(&d->pool, d->io_threads);
+	d->started = true;
+	if (!d->nl)
+		return 0;
+	if (!d->pool_on) {
+		int r = iopool_start(&d->pool, d->io_threads);
 
-	if (r < 0)
-		return r;
+		if (r < 0)
+			return r;
+		d->pool_on = true;
+	}
 	for (int i = 0; i < d->nl; i++) {
 		struct listener *l = malloc(sizeof(*l));
 		pthread_t th;

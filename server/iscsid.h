@@ -44,6 +44,13 @@ struct iscsi_target {
 	char chap_tuser[224], chap_tsecret[256];        /* mutual CHAP: the target's own */
 	struct bstore bs;
 	struct scsi_lu lu;
+	/* under iscsid.mu: the connections logged into it (or logging in),
+	 * and whether a reload took it out of the list (closed and freed
+	 * when the last of them ends) */
+	int refs;
+	bool retired;
+	bool readonly;
+	char image[PATH_LEN];
 };
 
 /* name is one of t's allowed initiators. */
@@ -58,10 +65,14 @@ struct iscsid_sess {
 };
 
 struct iscsid {
-	struct iscsi_target *t;
-	int nt;
+	struct iscsi_target **t;        /* the served targets (under mu once started) */
+	int nt, cap;
 	int lfd[NRD_MAX_IFACES];
 	int nl;
+	in4_t addrs[NRD_MAX_IFACES];    /* where to listen when a reload brings the first target */
+	int naddrs;
+	bool started;                   /* iscsid_start ran (a reload may listen then) */
+	bool pool_on;
 	uint16_t port;
 	uint8_t require_digests;        /* set before iscsid_open: ISCSI_DIG_* a login must take */
 	int io_threads;                 /* set before iscsid_open: the I/O workers (0: ISCSID_IO_THREADS) */
@@ -70,6 +81,11 @@ struct iscsid {
 	struct iscsid_sess sess[ISCSID_MAX_SESSIONS];
 	uint16_t next_tsih;
 	uint64_t nlogins, nrefused, nreinstated;
+	/* told of every login to a target and every refused one (the fleet
+	 * view), from the connection's thread: the board's name, its
+	 * address, ok; NULL: nobody listens. Set before iscsid_start. */
+	void (*on_login)(void *ctx, const char *client, in4_t ip, bool ok, const char *why);
+	void *ev_ctx;
 };
 
 /* Opens every client's image and listens on port on each address (before
@@ -78,7 +94,21 @@ struct iscsid {
 int iscsid_open(struct iscsid *d, uint16_t port, const struct nrd_client *cl, int n, const in4_t *addrs, int naddrs,
 		char *msg, size_t msglen);
 
-/* Starts the accepting threads. 0 or -errno. */
+/* SIGHUP: the boards again. A new board's disk is opened and served; a
+ * board whose file is gone, or whose disk, name, initiators or CHAP
+ * changed, has its target retired: no new login, not in discovery, its
+ * sessions go on until they end, then its disk is closed (a changed board
+ * gets a new target beside it at once). Listens when the first target
+ * arrives. Errors are logged; the rest is served. */
+void iscsid_reload(struct iscsid *d, const struct nrd_client *cl, int n);
+
+/* A connection's hold on the target named name (NULL: none such), and its
+ * release (the last one of a retired target closes its disk). */
+struct iscsi_target *iscsid_target_get(struct iscsid *d, const char *name);
+void iscsid_target_put(struct iscsid *d, struct iscsi_target *t);
+
+/* Starts the accepting threads (none while nothing is served: a reload
+ * that brings the first target starts them). 0 or -errno. */
 int iscsid_start(struct iscsid *d);
 
 #endif

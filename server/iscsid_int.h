@@ -64,6 +64,7 @@ struct conn {
 	int fd;
 	char who[48];                   /* "10.77.0.100:40000" */
 	in4_t local;
+	in4_t peer;
 	struct iscsi_nego n;
 	struct iscsi_target *tgt;
 	bool ffp;                       /* full feature phase */

@@ -33,14 +33,6 @@ bool iscsid_allowed(const struct iscsi_target *t, const char *name)
 	return false;
 }
 
-static struct iscsi_target *find_target(struct iscsid *d, const char *name)
-{
-	for (int i = 0; i < d->nt; i++)
-		if (!strcmp(d->t[i].name, name))
-			return &d->t[i];
-	return NULL;
-}
-
 /* Registers the session; an older one of the same initiator and ISID is
  * ended at once (a rebooted board logging in again). */
 static void register_session(struct conn *c)
@@ -186,7 +178,11 @@ int iscsid_login(struct conn *c, const struct iscsi_bhs *h)
 		snprintf(why, sizeof(why), "no InitiatorName");
 	}
 	if (!status && !c->n.discovery) {
-		c->tgt = c->n.target[0] ? find_target(c->d, c->n.target) : NULL;
+		if (!c->tgt || strcmp(c->tgt->name, c->n.target)) {
+			if (c->tgt)
+				iscsid_target_put(c->d, c->tgt);
+			c->tgt = c->n.target[0] ? iscsid_target_get(c->d, c->n.target) : NULL;
+		}
 		if (!c->tgt) {
 			status = 0x0203;
 			snprintf(why, sizeof(why), "no target \"%s\" here", c->n.target);
@@ -235,6 +231,8 @@ int iscsid_login(struct conn *c, const struct iscsi_bhs *h)
 		c->d->nrefused++;
 		pthread_mutex_unlock(&c->d->mu);
 		log_warn("iSCSI %s: login refused (status %04x): %s", c->who, status, why);
+		if (c->d->on_login && c->tgt)
+			c->d->on_login(c->d->ev_ctx, c->tgt->client, c->peer, false, why);
 		return -1;
 	}
 	if (transit) {
@@ -251,6 +249,8 @@ int iscsid_login(struct conn *c, const struct iscsi_bhs *h)
 					 (unsigned long long)(c->tgt->bs.size >> 20), c->tgt->lu.readonly ? ", read-only" : "",
 					 c->tgt->chap_secret[0] ? ", CHAP" : "",
 					 c->hdig ? ", header digest" : "", c->ddig ? ", data digest" : "");
+			if (c->d->on_login && !c->n.discovery)
+				c->d->on_login(c->d->ev_ctx, c->tgt->client, c->peer, true, "");
 		}
 	}
 	return 0;
@@ -274,8 +274,9 @@ int iscsid_text(struct conn *c, const struct iscsi_bhs *h)
 	if (c->n.send_targets) {
 		snprintf(addr, sizeof(addr), "%s:%u,1", in4_str(c->local, ip), c->d->port);
 		/* an initiator sees only the targets it may log into */
+		pthread_mutex_lock(&c->d->mu);
 		for (int i = 0; i < c->d->nt; i++) {
-			const struct iscsi_target *t = &c->d->t[i];
+			const struct iscsi_target *t = c->d->t[i];
 
 			if (!iscsid_allowed(t, c->n.initiator) ||
 			    (c->n.send_targets_name[0] && strcmp(c->n.send_targets_name, t->name)))
@@ -283,6 +284,7 @@ int iscsid_text(struct conn *c, const struct iscsi_bhs *h)
 			iscsi_put_key(&kv, "TargetName", t->name);
 			iscsi_put_key(&kv, "TargetAddress", addr);
 		}
+		pthread_mutex_unlock(&c->d->mu);
 	}
 	if (kv.err || kv.len > c->n.p.send_seg_max)
 		return iscsid_reject(c, 0x09);

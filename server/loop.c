@@ -111,6 +111,10 @@ static void reload(struct loop *L)
 	L->clients = cl;
 	L->nclients = n;
 	map_ifaces(L);
+	L->tftp.clients = cl;
+	L->tftp.nclients = n;
+	if (L->iscsi)
+		iscsid_reload(L->iscsi, cl, n);
 	log_info("reloaded %s: %d board%s, %llu leases kept", L->conf_path, n, n == 1 ? "" : "s",
 		 (unsigned long long)L->leases.nlive);
 }
@@ -375,6 +379,8 @@ int loop_run(struct loop *L)
 		L->tftp.epfd = ep;
 		L->tftp.mac_of = mac_of;
 		L->tftp.ctx = L;
+		L->tftp.clients = L->clients;
+		L->tftp.nclients = L->nclients;
 		for (int i = 0; i < L->tftp.nls; i++) {
 			ev.data.u32 = TFTPD_EV_LISTEN + (uint32_t)i;
 			epoll_ctl(ep, EPOLL_CTL_ADD, L->tftp.ls[i].fd, &ev);

@@ -6,6 +6,7 @@
 #include "arp_probe.h"
 #include "conf.h"
 #include "dhcpd_net.h"
+#include "iscsid.h"
 #include "lease.h"
 #include "tftpd.h"
 
@@ -55,6 +56,7 @@ struct loop {
 	struct probe probes[LOOP_MAX_PROBES];
 	int nprobes;
 	struct dhcpd_probed probed;
+	struct iscsid *iscsi;            /* the target: told of the boards again on a reload */
 	bool tftp_on;                   /* [tftp] root given: tftp is open */
 	struct tftpd tftp;
 	struct pending pend[LOOP_MAX_PENDING];

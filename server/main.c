@@ -1,6 +1,7 @@
 /* netrootd: the boot server for netroot's boards. main() reads as its
  * start-up sequence:
  *
+ *   0. a subcommand (client, image, status) runs instead of the daemon;
  *   1. the command line;
  *   2. the configuration (netrootd.conf + clients.d), every error with
  *      file and line; --check stops here and prints what would be served;
@@ -15,6 +16,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,9 @@ int main(int argc, char **argv)
 	char msg[320];
 	int r;
 
+	/* 0. the subcommands: each its own file's *_main(argc, argv) */
+	/* (subcommands go here) */
+
 	/* 1. the command line */
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-c") && i + 1 < argc)
@@ -177,16 +182,29 @@ int main(int argc, char **argv)
 		}
 	}
 
+	L.iscsi = &iscsi;
+
 	/* 5. privileges */
 	if (drop_privileges(L.conf.user) < 0)
 		return 1;
 
-	/* 6. serve: the iSCSI target's threads, then the loop */
+	/* 6. serve: the iSCSI target's threads, then the loop. The signals
+	 *    the loop reads (signalfd) are blocked first, so that no thread
+	 *    started here can take one (a SIGHUP would end the process). */
+	{
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGHUP);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+	}
+	if (iscsid_start(&iscsi) < 0) {
+		log_err("iSCSI: cannot start its threads");
+		return 1;
+	}
 	if (iscsi.nt) {
-		if (iscsid_start(&iscsi) < 0) {
-			log_err("iSCSI: cannot start its threads");
-			return 1;
-		}
 		log_info("serving iSCSI on port %u: %d target%s", iscsi.port, iscsi.nt, iscsi.nt == 1 ? "" : "s");
 	}
 	return loop_run(&L);

@@ -107,6 +107,10 @@ void tftp_file_put(struct tftp_cache *c, struct tftp_file *f)
 		}
 	if (f->fd >= 0)
 		close(f->fd);
+	if (f->fat) {
+		close(f->fat->fd);
+		free(f->fat);
+	}
 	free(f->chunks);
 	free(f->mem);
 	free(f);
@@ -130,23 +134,106 @@ size_t tftp_netascii(const uint8_t *in, size_t n, uint8_t *out)
 	return o;
 }
 
+/* raw (n bytes, freed) converted into a file entry of its own. */
+static struct tftp_file *netascii_entry(uint8_t *raw, size_t n, int *err)
+{
+	uint8_t *conv = malloc(n ? 2 * n : 1);
+	struct tftp_file *f = calloc(1, sizeof(*f));
+
+	if (!conv || !f) {
+		free(raw);
+		free(conv);
+		free(f);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	f->size = tftp_netascii(raw, n, conv);
+	f->mem = conv;
+	f->fd = -1;
+	f->refs = 1;
+	f->stale = true;        /* its own: never shared */
+	free(raw);
+	return f;
+}
+
+static void fatsrc_free(struct tftp_fatsrc *s)
+{
+	close(s->fd);
+	free(s);
+}
+
+struct tftp_file *tftp_file_fat(struct tftp_cache *c, struct tftp_fatsrc *src, bool netascii, int *err)
+{
+	struct tftp_file *f;
+	uint32_t n = src->ff.size;
+
+	(void)c;
+	if (netascii) {
+		uint8_t *raw;
+		size_t got = 0;
+
+		if (n > TFTP_NETASCII_MAX) {
+			fatsrc_free(src);
+			*err = -EFBIG;
+			return NULL;
+		}
+		raw = malloc(n ? n : 1);
+		while (raw && got < n) {
+			ssize_t r = fat_pread(&src->v, &src->ff, raw + got, n - got, got);
+
+			if (r <= 0) {
+				*err = r < 0 ? (int)r : -EIO;
+				free(raw);
+				fatsrc_free(src);
+				return NULL;
+			}
+			got += (size_t)r;
+		}
+		fatsrc_free(src);
+		if (!raw) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		return netascii_entry(raw, n, err);
+	}
+	f = calloc(1, sizeof(*f));
+	if (f) {
+		f->nchunks = (uint32_t)((n + TFTP_CHUNK - 1) / TFTP_CHUNK);
+		f->chunks = f->nchunks ? calloc(f->nchunks, sizeof(*f->chunks)) : NULL;
+	}
+	if (!f || (f->nchunks && !f->chunks)) {
+		free(f);
+		fatsrc_free(src);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	f->fd = -1;
+	f->fat = src;
+	f->size = n;
+	f->refs = 1;
+	f->stale = true;        /* its own: never shared */
+	f->next = c->files;
+	c->files = f;
+	return f;
+}
+
 struct tftp_file *tftp_file_netascii(struct tftp_cache *c, int fd, const struct stat *st, int *err)
 {
 	size_t n = (size_t)st->st_size, got = 0;
-	uint8_t *raw = NULL, *conv = NULL;
-	struct tftp_file *f = NULL;
+	uint8_t *raw;
 
 	(void)c;
-	*err = -ENOMEM;
 	if (n > TFTP_NETASCII_MAX) {
+		close(fd);
 		*err = -EFBIG;
-		goto out;
+		return NULL;
 	}
 	raw = malloc(n ? n : 1);
-	conv = malloc(n ? 2 * n : 1);
-	f = calloc(1, sizeof(*f));
-	if (!raw || !conv || !f)
-		goto out;
+	if (!raw) {
+		close(fd);
+		*err = -ENOMEM;
+		return NULL;
+	}
 	while (got < n) {
 		ssize_t r = pread(fd, raw + got, n - got, (off_t)got);
 
@@ -154,25 +241,14 @@ struct tftp_file *tftp_file_netascii(struct tftp_cache *c, int fd, const struct 
 			continue;
 		if (r <= 0) {
 			*err = r < 0 ? -errno : -EIO;
-			goto out;
+			close(fd);
+			free(raw);
+			return NULL;
 		}
 		got += (size_t)r;
 	}
-	f->size = tftp_netascii(raw, n, conv);
-	f->mem = conv;
-	f->fd = -1;
-	f->refs = 1;
-	f->stale = true;        /* its own: never shared */
-	conv = NULL;
 	close(fd);
-	free(raw);
-	return f;
-out:
-	close(fd);
-	free(raw);
-	free(conv);
-	free(f);
-	return NULL;
+	return netascii_entry(raw, n, err);
 }
 
 /* Chunk i of f, read when not cached, pinned. */
@@ -199,7 +275,8 @@ static struct tftp_chunk *chunk(struct tftp_cache *c, struct tftp_file *f, uint3
 			return NULL;
 		}
 		while (got < want) {
-			ssize_t n = pread(f->fd, k->data + got, want - got, (off_t)(off + got));
+			ssize_t n = f->fat ? fat_pread(&f->fat->v, &f->fat->ff, k->data + got, want - got, off + got)
+					   : pread(f->fd, k->data + got, want - got, (off_t)(off + got));
 
 			if (n < 0 && errno == EINTR)
 				continue;

@@ -21,10 +21,21 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "fat.h"
+
 #define TFTP_CHUNK (256u * 1024)        /* bytes read at once */
 #define TFTP_CACHE_BYTES (4u << 20)     /* chunks kept (more only while pinned) */
 
 struct tftp_chunk;
+
+/* A file inside a FAT image (a board's boot partition, server/
+ * tftp_board.c): read through fat_pread, never past that partition. */
+struct tftp_fatsrc {
+	int fd;                         /* the image */
+	int ctx;                        /* fat_vol's read context: the fd */
+	struct fat_vol v;
+	struct fat_file ff;
+};
 
 struct tftp_file {
 	int fd;
@@ -38,6 +49,7 @@ struct tftp_file {
 	struct tftp_file *next;         /* the cache's list of open files */
 	bool stale;                     /* replaced on disk: no new transfers */
 	uint8_t *mem;                   /* a converted copy (netascii): served from here, fd -1 */
+	struct tftp_fatsrc *fat;        /* a file inside a board's FAT partition: read from here, fd -1 */
 };
 
 #define TFTP_PINS_MAX 256       /* chunk pins held at once (a window of 64 blocks needs <= 128) */
@@ -67,6 +79,12 @@ size_t tftp_netascii(const uint8_t *in, size_t n, uint8_t *out);
  * whole and converted. NULL with *err: -EFBIG past TFTP_NETASCII_MAX,
  * -ENOMEM, or the read's error. */
 struct tftp_file *tftp_file_netascii(struct tftp_cache *c, int fd, const struct stat *st, int *err);
+
+/* The entry for a file inside a FAT image (src taken, freed with the
+ * entry): its own, never shared (a board's own disk, parsed again on
+ * every request). With netascii, read whole and converted as above
+ * (*err -EFBIG past TFTP_NETASCII_MAX). NULL with *err (src freed). */
+struct tftp_file *tftp_file_fat(struct tftp_cache *c, struct tftp_fatsrc *src, bool netascii, int *err);
 
 /* The bytes [off, off + len) of f (len <= TFTP_CHUNK, within the file's
  * size) as one or two iovec segments into the cache, their chunks pinned

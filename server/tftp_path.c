@@ -50,7 +50,7 @@ int tftp_name_check(const char *name, char *why, size_t whylen)
 
 /* path beneath dirfd, no escape (RESOLVE_BENEATH); without openat2 (Linux
  * < 5.6), no symbolic link at all beneath dirfd. fd or -errno. */
-static int open_beneath(int dirfd, const char *path)
+int tftp_open_beneath(int dirfd, const char *path)
 {
 	struct open_how how = { .flags = OPEN_FLAGS, .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
 	long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
@@ -98,7 +98,7 @@ static int open_top(int rootfd, const char *name, bool fallback, bool *fell)
 	dfd = openat(rootfd, first, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
-	fd = open_beneath(dfd, slash + 1);
+	fd = tftp_open_beneath(dfd, slash + 1);
 	close(dfd);
 	if (fd == -ENOENT && fallback) {
 		fd = open_top(rootfd, slash + 1, false, fell);
@@ -188,7 +188,7 @@ int tftp_open(int rootfd, const char *name, const char *key, bool fallback, int 
 		int kfd = openat(rootfd, key, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 		if (kfd >= 0) {
-			fd = open_beneath(kfd, name);
+			fd = tftp_open_beneath(kfd, name);
 			close(kfd);
 			keyed = fd >= 0;
 			if (fd != -ENOENT && fd != -ENOTDIR)

@@ -35,6 +35,10 @@ int tftp_name_check(const char *name, char *why, size_t whylen);
 int tftp_open(int rootfd, const char *name, const char *key, bool fallback, int *fd, struct stat *st,
 	      char *served, size_t servedlen, char *why, size_t whylen);
 
+/* path beneath dirfd (RESOLVE_BENEATH: no "..", no link leading out),
+ * opened O_RDONLY. fd or -errno (-EXDEV: it would leave dirfd). */
+int tftp_open_beneath(int dirfd, const char *path);
+
 /* For a write request (write = yes): the directory name is to be created
  * in, by the same rule (the top-level component's link followed, the rest
  * beneath it), and the last component into base. 0 with *dirfd (O_PATH),

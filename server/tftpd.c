@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "text.h"
+#include "tftp_board.h"
 #include "tftp_path.h"
 
 #define WINDOW_MAX 64                   /* blocks in one sendmmsg (max-window's bound) */
@@ -137,6 +138,8 @@ static void finish(struct tftpd *t, struct tftp_sess *s, int64_t now_ms, enum lo
 	log_msg(lvl, "TFTP %s %s: %s, %llu of %llu bytes in %.2f s (%.1f MB/s; blksize %u, window %u, %u blocks "
 		"resent)", s->who, s->name, how, (unsigned long long)bytes, (unsigned long long)s->x.size, secs,
 		secs > 0 ? (double)bytes / secs / 1e6 : 0.0, s->x.blksize, s->x.window, s->x.resent);
+	if (t->on_done)
+		t->on_done(t->ctx, s->peer.sin_addr.s_addr, s->asked, bytes, now_ms - s->t0_ms, !strcmp(how, "sent"));
 	tftp_file_put(&t->cache, s->f);
 out:
 	if (s->fd >= 0 && !t->conf->single_port) {
@@ -219,6 +222,37 @@ static void step(struct tftpd *t, struct tftp_sess *s, enum tftp_step st, const 
 }
 
 /* ---- a new request ------------------------------------------------------------ */
+
+/* name among the requesting board's own boot files (tftp_board.h): 0 with
+ * *fd or *fat, -ENOENT (not a board's: the tree next), or a TFTP error
+ * code with why. */
+static int board_open(struct tftpd *t, in4_t ip, const char *name, int *fd, struct stat *st, struct tftp_fatsrc **fat,
+		      char *served, size_t servedlen, char *why, size_t whylen)
+{
+	const struct nrd_client *b;
+	const char *rest;
+	uint8_t m[6];
+	bool refused, have = t->mac_of && t->mac_of(t->ctx, ip, m) == 0;
+	int code;
+
+	if (!t->nclients)
+		return -ENOENT;
+	b = tftp_board_find(t->clients, t->nclients, name, have ? m : NULL, &rest, &refused);
+	if (refused) {
+		snprintf(why, whylen, "refused: the name's first directory is another board's serial or MAC "
+			 "(a board reads only its own boot files)");
+		return TFTP_EACCESS;
+	}
+	if (!b)
+		return -ENOENT;
+	code = tftp_board_open(b, rest, fd, st, fat, why, whylen);
+	if (code == 0) {
+		if (*fat)
+			st->st_size = (off_t)(*fat)->ff.size;
+		snprintf(served, servedlen, "%s:%s/%s", b->name, *fat ? "image" : "boot", rest);
+	}
+	return code;
+}
 
 /* The slot a new transfer would take (take_slot takes it). */
 static struct tftp_sess *free_slot(struct tftpd *t)
@@ -332,7 +366,8 @@ static void request(struct tftpd *t, int li, const uint8_t *p, size_t len, const
 	struct tftp_sess *s;
 	struct tftp_send w;
 	struct stat st;
-	char key[24], why[128];
+	struct tftp_fatsrc *fat = NULL;
+	char key[24], why[192];
 	int code, fd, lfd = t->ls[li].fd;
 	uint32_t timeout_ms = t->conf->retransmit_ms;
 
@@ -362,12 +397,16 @@ static void request(struct tftpd *t, int li, const uint8_t *p, size_t len, const
 	}
 	client_key(t, from->sin_addr.s_addr, key, sizeof(key));
 	memset(s, 0, sizeof(*s));
-	code = tftp_open(t->rootfd, r.name, key, t->conf->fallback, &fd, &st, s->name, sizeof(s->name), why,
-			 sizeof(why));
+	/* a board's own boot files first (its disk's FAT, its boot directory) */
+	code = board_open(t, from->sin_addr.s_addr, r.name, &fd, &st, &fat, s->name, sizeof(s->name), why, sizeof(why));
+	if (code == -ENOENT)
+		code = tftp_open(t->rootfd, r.name, key, t->conf->fallback, &fd, &st, s->name, sizeof(s->name), why,
+				 sizeof(why));
 	if (code) {
 		refuse(t, lfd, from, r.name, code, why);
 		return;
 	}
+	text_copy(s->asked, sizeof(s->asked), r.name);
 	/* Agree: what the client asked, within our bounds (RFC 2347-2349, 7440). */
 	memset(&a, 0, sizeof(a));
 	a.blksize = r.has_blksize;
@@ -385,7 +424,19 @@ static void request(struct tftpd *t, int li, const uint8_t *p, size_t len, const
 		refuse(t, lfd, from, r.name, TFTP_EUNDEF, "file too large for this block size");
 		return;
 	}
-	if (r.netascii) {
+	if (fat) {
+		int err = 0;
+
+		s->f = tftp_file_fat(&t->cache, fat, r.netascii, &err);
+		if (!s->f) {
+			refuse(t, lfd, from, r.name, TFTP_EUNDEF, err == -EFBIG ? "netascii transfers are for files up to "
+			       "4 MiB: ask for octet (binary)" : err == -EUCLEAN ? "the board's boot partition is damaged "
+			       "(a broken cluster chain)" : "cannot read the file");
+			return;
+		}
+		st.st_size = (off_t)s->f->size;
+		a.tsize_v = s->f->size;
+	} else if (r.netascii) {
 		int err;
 
 		/* converted whole, its own entry; tsize is the converted size */

@@ -56,7 +56,8 @@ struct tftp_sess {
 	int64_t sent_us;                /* when the last window went out */
 	int64_t rtt_us;                 /* from a window to its ACK, averaged (0: none yet) */
 	char who[24];                   /* "10.77.0.100:3456" */
-	char name[TFTP_NAME_MAX + 16];  /* what is served, for the log */
+	char name[TFTP_NAME_MAX + 80];  /* what is served, for the log */
+	char asked[TFTP_NAME_MAX + 1];  /* the name the client asked for */
 };
 
 struct tftpd {
@@ -75,6 +76,14 @@ struct tftpd {
 	 * loop's lease table, else the kernel's neighbour table); 0 or -1. */
 	int (*mac_of)(void *ctx, in4_t ip, uint8_t mac[6]);
 	void *ctx;
+	/* the boards (the loop's, replaced on a reload): a board's own boot
+	 * files (boot-files =) are looked up before the tree */
+	const struct nrd_client *clients;
+	int nclients;
+	/* told of every read transfer's end (the fleet view): the client's
+	 * address, the name asked for, bytes sent, how long it took, whether
+	 * it completed; NULL: nobody listens */
+	void (*on_done)(void *ctx, in4_t ip, const char *name, uint64_t bytes, int64_t ms, bool ok);
 	uint64_t nreq, ndone, nended, nfailed, nrefused, nbusy, nbadtid, nwritten;
 };
 

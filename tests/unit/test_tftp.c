@@ -1,8 +1,10 @@
 /* netrootd's TFTP server, its pure parts: the packet codec
  * (server/tftp_proto.c), the transfer state machine (tftp_xfer.c), the
  * name rule over a scratch tree laid out like the seeds' (tftp_path.c),
- * and the shared chunk cache (tftp_file.c). */
+ * the shared chunk cache (tftp_file.c), and which board a name is for
+ * (tftp_board.c). */
 #include "check.h"
+#include "tftp_board.h"
 #include "tftp_file.h"
 #include "tftp_path.h"
 #include "tftp_proto.h"
@@ -393,6 +395,61 @@ static void cache(void)
 	free(data);
 }
 
+/* Which board's files a request means, and who may ask. */
+static void boards(void)
+{
+	static struct nrd_client cl[3];
+	static const uint8_t ma[6] = { 0x52, 0x54, 0, 0xaa, 0, 1 }, mb[6] = { 0x52, 0x54, 0, 0xbb, 0, 2 },
+			     stranger[6] = { 2, 0, 0, 0, 0, 9 };
+	const struct nrd_client *b;
+	const char *rest;
+	bool refused;
+
+	memset(cl, 0, sizeof(cl));
+	memcpy(cl[0].mac, ma, 6);
+	cl[0].has_mac = true;
+	cl[0].serial = 0xab12cd34;
+	cl[0].has_serial = true;
+	cl[0].boot_files = BOOT_FILES_IMAGE;
+	memcpy(cl[1].mac, mb, 6);
+	cl[1].has_mac = true;
+	cl[1].boot_files = BOOT_FILES_IMAGE;
+	cl[2].serial = 0xc0ffee;
+	cl[2].has_serial = true;
+	cl[2].boot_files = BOOT_FILES_DIR;
+
+	b = tftp_board_find(cl, 3, "cmdline.txt", ma, &rest, &refused);
+	CHECK(b == &cl[0] && !strcmp(rest, "cmdline.txt") && !refused, "a plain name: the requester's board by its MAC");
+	b = tftp_board_find(cl, 3, "AB12CD34/start4.elf", ma, &rest, &refused);
+	CHECK(b == &cl[0] && !strcmp(rest, "start4.elf"), "the serial prefix, any case: the rest of the name");
+	b = tftp_board_find(cl, 3, "52-54-00-AA-00-01/start4.elf", ma, &rest, &refused);
+	CHECK(b == &cl[0] && !strcmp(rest, "start4.elf"), "the MAC prefix with dashes");
+	b = tftp_board_find(cl, 3, "52:54:00:aa:00:01/start4.elf", ma, &rest, &refused);
+	CHECK(b == &cl[0] && !strcmp(rest, "52:54:00:aa:00:01/start4.elf") && !refused,
+	      "a MAC with colons is no prefix: the whole name, within the requester's files");
+	b = tftp_board_find(cl, 3, "ab12cd34/cmdline.txt", mb, &rest, &refused);
+	CHECK(!b && refused, "another board's serial prefix: refused");
+	b = tftp_board_find(cl, 3, "52-54-00-aa-00-01/cmdline.txt", mb, &rest, &refused);
+	CHECK(!b && refused, "another board's MAC prefix: refused");
+	b = tftp_board_find(cl, 3, "ab12cd34/cmdline.txt", NULL, &rest, &refused);
+	CHECK(!b && refused, "a board with a MAC, asked by a requester whose MAC is unknown: refused");
+	b = tftp_board_find(cl, 3, "ab12cd34/cmdline.txt", stranger, &rest, &refused);
+	CHECK(!b && refused, "... or by a stranger's MAC: refused");
+	b = tftp_board_find(cl, 3, "00c0ffee/kernel8.img", stranger, &rest, &refused);
+	CHECK(b == &cl[2] && !strcmp(rest, "kernel8.img"), "a serial-only board, asked by a stranger: served");
+	b = tftp_board_find(cl, 3, "00c0ffee/kernel8.img", ma, &rest, &refused);
+	CHECK(!b && refused, "a serial-only board, asked by another board: refused");
+	b = tftp_board_find(cl, 3, "0c0ffee/kernel8.img", stranger, &rest, &refused);
+	CHECK(!b && !refused, "7 hex digits are no serial: not a board's");
+	b = tftp_board_find(cl, 3, "bootcode.bin", stranger, &rest, &refused);
+	CHECK(!b && !refused && !strcmp(rest, "bootcode.bin"), "a stranger's plain name: the tree's");
+	cl[0].boot_files = BOOT_FILES_NONE;
+	b = tftp_board_find(cl, 3, "cmdline.txt", ma, &rest, &refused);
+	CHECK(!b && !refused, "boot-files = none: the tree's");
+	b = tftp_board_find(cl, 3, "ab12cd34/x", mb, &rest, &refused);
+	CHECK(!b && refused, "boot-files = none still guards its prefix against another board");
+}
+
 int main(void)
 {
 	codec();
@@ -400,6 +457,7 @@ int main(void)
 	recv_side();
 	names();
 	cache();
+	boards();
 	{
 		char cmd[300];
 
