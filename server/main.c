@@ -27,6 +27,7 @@
 #include "iscsid.h"
 #include "log.h"
 #include "loop.h"
+#include "provision.h"
 
 #define DEFAULT_CONF "/etc/netroot/netrootd.conf"
 
@@ -36,7 +37,8 @@ static int usage(void)
 		"  -c FILE      the configuration (default " DEFAULT_CONF ")\n"
 		"  -n, --check  check the configuration and the client files, print what would be\n"
 		"               served, and exit (0: valid)\n"
-		"  -v           debug lines too\n");
+		"  -v           debug lines too\n"
+		"       netrootd client|image ...   provision boards (netrootd client add; docs/netrootd.md)\n");
 	return 2;
 }
 
@@ -114,6 +116,7 @@ int main(int argc, char **argv)
 
 	/* 0. the subcommands: each its own file's *_main(argc, argv) */
 	/* (subcommands go here) */
+	if (argc > 1 && (!strcmp(argv[1], "client") || !strcmp(argv[1], "image"))) return provision_main(argc - 1, argv + 1);
 
 	/* 1. the command line */
 	for (int i = 1; i < argc; i++) {
