@@ -171,6 +171,15 @@ $(TBUILD)/test_fat: tests/unit/test_fat.c server/fat.c server/fat.h $(LIB_SRCS) 
 	@echo "  TEST-CC $@"
 	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/fat.c $(LIB_SRCS)
 
+# test_provision runs provisioning's text edits and image checks
+# (server/provision_text.c, provision_disk.c; the disk code links the
+# tool runner and the FAT reader).
+SERVER_PROV_SRCS := server/provision_text.c server/provision_disk.c server/provision_tool.c server/fat.c
+$(TBUILD)/test_provision: tests/unit/test_provision.c $(SERVER_PROV_SRCS) $(wildcard server/provision*.h) server/fat.h server/conf.h $(LIB_SRCS) $(HDRS) tests/unit/check.h
+	@mkdir -p $(TBUILD)
+	@echo "  TEST-CC $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< $(SERVER_PROV_SRCS) $(LIB_SRCS)
+
 # test_iopool runs the iSCSI target's I/O workers (server/iopool.c).
 $(TBUILD)/test_iopool: tests/unit/test_iopool.c server/iopool.c server/iopool.h tests/unit/check.h
 	@mkdir -p $(TBUILD)

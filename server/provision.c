@@ -340,7 +340,7 @@ int prov_client_add(struct prov_ctx *x, int argc, char **argv)
 	struct prov_target t = { .scratch = x->scratch };
 	char golden[PATH_LEN], image_id[PATH_LEN], cfile[PATH_LEN + 80], disk[PATH_LEN + 80], tmp[PATH_LEN + 96];
 	char tree[PATH_LEN + 80], bootdir[PATH_LEN + 100], rootpath[PATH_LEN + 120], server[64], secret[256] = "";
-	char initiator[256], line[CMDLINE_MAX_LEN + 1], why[1024] = "", *old = NULL, *text = NULL, mark[PATH_LEN];
+	char initiator[4 * 224] = "", line[CMDLINE_MAX_LEN + 1], why[1024] = "", *old = NULL, *text = NULL, mark[PATH_LEN];
 	char bootmp[64] = "/boot";
 	bool xz, exists, have_root, reflinked = false;
 	int r, n = 0, changed = 0;
@@ -392,8 +392,8 @@ int prov_client_add(struct prov_ctx *x, int argc, char **argv)
 			goto fail;
 		}
 		text_copy(secret, sizeof(secret), prev.iscsi_chap_secret);
-		if (!o.initiator && prev.iscsi_initiator[0])
-			o.initiator = strdup(prev.iscsi_initiator);
+		if (!o.initiator)
+			text_copy(initiator, sizeof(initiator), prev.iscsi_initiator);
 		if (prev.boot_files == BOOT_FILES_DIR && !strncmp(prev.boot_dir, tree, strlen(tree)))
 			text_copy(bootmp, sizeof(bootmp), prev.boot_dir + strlen(tree));
 	}
@@ -404,7 +404,7 @@ int prov_client_add(struct prov_ctx *x, int argc, char **argv)
 	}
 	if (o.initiator)
 		text_copy(initiator, sizeof(initiator), o.initiator);
-	else
+	else if (!initiator[0])
 		snprintf(initiator, sizeof(initiator), ISCSI_IQN_PREFIX "%s-initiator", o.name);
 
 	/* the file as it will be, parsed now: the name, the host name and
@@ -480,12 +480,15 @@ int prov_client_add(struct prov_ctx *x, int argc, char **argv)
 
 	/* 4. the command line, from the image's own */
 	{
-		struct prov_line_in li = { .nfs = o.nfs, .uuid = g.uuid, .initiator = initiator, .target = cl.iscsi_target,
+		char init1[224];
+		struct prov_line_in li = { .nfs = o.nfs, .uuid = g.uuid, .initiator = init1, .target = cl.iscsi_target,
 					   .server = server, .port = x->conf.iscsi_port, .chap_user = o.name,
 					   .chap_secret = secret, .nfs_path = tree, .nfs_vers = o.nfs_vers };
 		struct prov_target src = t;
 		size_t len;
 
+		/* the board's own name: the first of the file's initiators */
+		snprintf(init1, sizeof(init1), "%.*s", (int)strcspn(initiator, " "), initiator);
 		if (o.nfs && have_root) {
 			src.image = NULL;
 			src.tree = tree;

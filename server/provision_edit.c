@@ -105,8 +105,9 @@ static int network_tools(const struct prov_target *t, int *changed, char *why, s
 		for (char *save = NULL, *f = strtok_r(list, "\n", &save); f && r == 0; f = strtok_r(NULL, "\n", &save)) {
 			char p[PATH_LEN];
 
-			if (f[0] == '.' || strlen(f) > 100)
-				continue;
+			if (f[0] == '.' || strlen(f) > 100 || strspn(f, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+								   "0123456789._-") != strlen(f))
+				continue;       /* the board's own names: only plain ones reach debugfs */
 			snprintf(p, sizeof(p), "/etc/network/interfaces.d/%s", f);
 			r = edit_root(t, p, prov_interfaces_edit, PROV_NETDEV, changed, why, wl);
 		}
@@ -161,6 +162,7 @@ int prov_edit_all(const struct prov_target *t, const struct prov_edit_in *in, in
 	for (int i = 0; i < ird.n; i++) {
 		char p[PATH_LEN + 80];
 
+		printf("  the netroot initramfs for kernel %s (config.txt [%s]):\n", ird.kver[i], ird.pi5[i] ? "pi5" : "all");
 		snprintf(p, sizeof(p), "%s/%s", dir, ird.file[i]);
 		r = prov_read_whole(p, &old, &len, why, wl);
 		if (r == 0)
@@ -169,7 +171,6 @@ int prov_edit_all(const struct prov_target *t, const struct prov_edit_in *in, in
 		old = NULL;
 		if (r < 0)
 			return r;
-		printf("  %-44s kernel %s%s\n", "", ird.kver[i], ird.pi5[i] ? " ([pi5])" : " ([all])");
 		if (ird.pi5[i])
 			pi5 = ird.file[i];
 		else

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +184,25 @@ static bool builtin(const char *list, const char *name)
 	return false;
 }
 
+/* A name or path out of the image, safe to put in a debugfs request and
+ * under the scratch tree: the board may have written it (a re-run reads
+ * its own disk), so no quote, blank, newline or "..". */
+static bool safe_path(const char *p, size_t n, bool slash)
+{
+	if (n == 0 || p[0] == '/' || p[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-' || c == '+' || c == ',' || (slash && c == '/')))
+			return false;
+		if (c == '.' && i + 1 < n && p[i + 1] == '.')
+			return false;
+	}
+	return true;
+}
+
 struct modset {
 	char *path[MAX_MODS];           /* relative to /lib/modules/<kver> */
 	int n;
@@ -190,6 +210,8 @@ struct modset {
 
 static int add_path(struct modset *s, const char *p, size_t n)
 {
+	if (!safe_path(p, n, true))
+		return -EINVAL;
 	for (int i = 0; i < s->n; i++)
 		if (strlen(s->path[i]) == n && !memcmp(s->path[i], p, n))
 			return 0;
@@ -319,7 +341,11 @@ static int build_one(const struct prov_target *t, const struct prov_initrd_opts 
 		norm(want[i], m, sizeof(m));
 		r = add_module(&s, dep, m);
 		if (r < 0) {
-			snprintf(why, wl, "more than %d module files for one initramfs", MAX_MODS);
+			if (r == -EINVAL)
+				snprintf(why, wl, "%s/modules.dep names a file netroot will not copy (a quote, a blank or "
+					 "..): run depmod in the image again", src);
+			else
+				snprintf(why, wl, "more than %d module files for one initramfs", MAX_MODS);
 			goto out;
 		}
 		if (r == 0) {
@@ -454,6 +480,9 @@ int prov_initrd_build(const struct prov_target *t, const struct prov_initrd_opts
 	}
 	for (char *save = NULL, *k = strtok_r(list, "\n", &save); k; k = strtok_r(NULL, "\n", &save)) {
 		enum slot sl = kver_slot(k);
+
+		if (!safe_path(k, strlen(k), false))
+			continue;       /* not a name a kernel has */
 
 		if (strlen(seen) + strlen(k) + 3 < sizeof(seen))
 			snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "%s%s", seen[0] ? ", " : "", k);

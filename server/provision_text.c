@@ -97,12 +97,15 @@ static void put_line(struct wbuf *w, const char *s, size_t n)
  * its boot, not how it finds its root. */
 static bool keep_word(const char *w, size_t n)
 {
-	static const char *const keep[] = { "console=", "quiet", "splash", "plymouth.", "cfg80211.", "net.ifnames=",
-					    "loglevel=", "cgroup_", "usbhid.", "dwc_otg.", "8250.", "smsc95xx." };
+	static const char *const exact[] = { "quiet", "splash" };
+	static const char *const prefix[] = { "console=", "plymouth.", "cfg80211.", "net.ifnames=", "loglevel=",
+					      "cgroup_", "usbhid.", "dwc_otg.", "8250.", "smsc95xx." };
 
-	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
-		if (keep[i][strlen(keep[i]) - 1] == '=' || keep[i][strlen(keep[i]) - 1] == '.' ||
-		    keep[i][strlen(keep[i]) - 1] == '_' ? starts(w, n, keep[i]) : is(w, n, keep[i]))
+	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+		if (is(w, n, exact[i]))
+			return true;
+	for (size_t i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++)
+		if (starts(w, n, prefix[i]))
 			return true;
 	return false;
 }
