@@ -285,18 +285,6 @@ static int resolve_image(const struct prov_ctx *x, const char *arg, char *path, 
 	return 0;
 }
 
-/* What an existing client file says about how the board was made. */
-static void marker(const char *text, const char *mark, char *out, size_t n)
-{
-	const char *p = strstr(text, mark);
-
-	out[0] = '\0';
-	if (p) {
-		p += strlen(mark);
-		snprintf(out, n, "%.*s", (int)strcspn(p, "\n"), p);
-	}
-}
-
 static void print_eeprom(const struct add_opts *o, const char *server, const struct nrd_conf *c)
 {
 	printf("\nRaspberry Pi 4/5 EEPROM (on the Pi, still booting from its SD card: sudo rpi-eeprom-config --edit):\n"
@@ -373,13 +361,13 @@ int prov_client_add(struct prov_ctx *x, int argc, char **argv)
 				cerr.line, cerr.msg);
 			goto fail;
 		}
-		marker(old, PROV_MARK_IMAGE, mark, sizeof(mark));
+		prov_marker(old, PROV_MARK_IMAGE, mark, sizeof(mark));
 		if (strcmp(mark, image_id)) {
 			fprintf(stderr, "netrootd: client %s exists, made from %s, not %s: --force re-creates it from the "
 				"new image (its disk is replaced)\n", o.name, mark[0] ? mark : "(an unknown image)", image_id);
 			goto fail;
 		}
-		marker(old, PROV_MARK_ROOT, mark, sizeof(mark));
+		prov_marker(old, PROV_MARK_ROOT, mark, sizeof(mark));
 		if (strcmp(mark, o.nfs ? "nfs" : "iscsi")) {
 			fprintf(stderr, "netrootd: client %s exists with an %s root, not %s: --force re-creates it\n", o.name,
 				mark[0] ? mark : "unknown", o.nfs ? "nfs" : "iscsi");

@@ -185,7 +185,7 @@ int prov_load_clients(struct prov_ctx *x, struct nrd_client **out, int *n, const
 	return r;
 }
 
-static void mark_of(const char *text, const char *mark, char *out, size_t n)
+void prov_marker(const char *text, const char *mark, char *out, size_t n)
 {
 	const char *p = strstr(text, mark);
 
@@ -213,10 +213,10 @@ static void list_one(void *arg, const char *name, const char *text, const struct
 			 cl->mac[4], cl->mac[5]);
 	if (cl->has_serial)
 		snprintf(id + strlen(id), sizeof(id) - strlen(id), "%s%08x", id[0] ? " " : "", cl->serial);
-	mark_of(text, PROV_MARK_ROOT, root, sizeof(root));
+	prov_marker(text, PROV_MARK_ROOT, root, sizeof(root));
 	if (!root[0])
 		snprintf(root, sizeof(root), "%s", cl->iscsi_image[0] ? "iscsi" : cl->p.root_path[0] ? "nfs" : "-");
-	mark_of(text, PROV_MARK_IMAGE, img, sizeof(img));
+	prov_marker(text, PROV_MARK_IMAGE, img, sizeof(img));
 	if (!img[0])
 		snprintf(img, sizeof(img), "%s", cl->iscsi_image[0] ? cl->iscsi_image : "-");
 	else if (!strncmp(img, x->images, il) && img[il] == '/' && strlen(img) > il + 5)
@@ -439,7 +439,7 @@ static void count_user(void *arg, const char *name, const char *text, const stru
 	char img[PATH_LEN];
 
 	(void)cl;
-	mark_of(text, PROV_MARK_IMAGE, img, sizeof(img));
+	prov_marker(text, PROV_MARK_IMAGE, img, sizeof(img));
 	if (strcmp(img, u->image))
 		return;
 	u->n++;

@@ -24,6 +24,9 @@ struct prov_ctx {
 	gid_t gid;
 };
 
+/* The value of a PROV_MARK_* comment in a client file's text ("" when none). */
+void prov_marker(const char *text, const char *mark, char *out, size_t n);
+
 int prov_client_add(struct prov_ctx *x, int argc, char **argv);
 
 /* Every parsable clients.d file but skip's (a broken one is a warning). */
