@@ -171,6 +171,14 @@ $(TBUILD)/test_fat: tests/unit/test_fat.c server/fat.c server/fat.h $(LIB_SRCS) 
 	@echo "  TEST-CC $@"
 	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< server/fat.c $(LIB_SRCS)
 
+# test_status runs the fleet table and its JSON (server/status.c,
+# status_json.c, json.c).
+SERVER_STATUS_SRCS := server/status.c server/status_json.c server/json.c
+$(TBUILD)/test_status: tests/unit/test_status.c $(SERVER_STATUS_SRCS) server/status.h server/json.h server/conf.h $(LIB_SRCS) $(HDRS) tests/unit/check.h
+	@mkdir -p $(TBUILD)
+	@echo "  TEST-CC $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< $(SERVER_STATUS_SRCS) $(LIB_SRCS) -lpthread
+
 # test_provision runs provisioning's text edits and image checks
 # (server/provision_text.c, provision_disk.c; the disk code links the
 # tool runner and the FAT reader).
@@ -253,6 +261,17 @@ $(TBUILD)/replay_tftp: tests/fuzz/fuzz_tftp.c tests/fuzz/replay.c $(SERVER_TFTP_
 $(TBUILD)/fuzz_tftp: tests/fuzz/fuzz_tftp.c $(SERVER_TFTP_SRCS) $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(TBUILD)
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< $(SERVER_TFTP_SRCS) $(LIB_SRCS)
+
+# fuzz_report: any bytes as a fleet report, then through netrootd's table
+# and its JSON and back.
+$(TBUILD)/replay_report: tests/fuzz/fuzz_report.c tests/fuzz/replay.c $(SERVER_STATUS_SRCS) server/status.h server/json.h $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< tests/fuzz/replay.c $(SERVER_STATUS_SRCS) $(LIB_SRCS) -lpthread
+
+$(TBUILD)/fuzz_report: tests/fuzz/fuzz_report.c $(SERVER_STATUS_SRCS) $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< $(SERVER_STATUS_SRCS) $(LIB_SRCS) -lpthread
 
 # fuzz_fat: any bytes as a disk image for the FAT reader.
 $(TBUILD)/replay_fat: tests/fuzz/fuzz_fat.c tests/fuzz/replay.c server/fat.c server/fat.h $(LIB_SRCS) $(HDRS)

@@ -35,12 +35,28 @@ void phase_begin(const char *name)
 	nphases++;
 }
 
+void (*phase_end_hook)(void);
+
 void phase_end(void)
 {
 	if (nphases > 0 && phases[nphases - 1].secs < 0) {
 		phases[nphases - 1].secs = log_uptime() - phases[nphases - 1].start;
 		log_info("%s: done in %.3f s", phases[nphases - 1].name, phases[nphases - 1].secs);
+		if (phase_end_hook)
+			phase_end_hook();
 	}
+}
+
+int phase_times(const char **names, double *start, double *secs, int max)
+{
+	int i;
+
+	for (i = 0; i < nphases && i < max; i++) {
+		names[i] = phases[i].name;
+		start[i] = phases[i].start;
+		secs[i] = phases[i].secs;
+	}
+	return i;
 }
 
 void phase_summary(void)

@@ -32,6 +32,19 @@ void sleep_ms(int ms);
 void phase_begin(const char *name);
 void phase_end(void);
 void phase_summary(void);
+/* The phases so far (at most max): name, start (s since the kernel
+ * started), duration (s; < 0: still running). Returns how many. */
+int phase_times(const char **names, double *start, double *secs, int max);
+/* Called after each phase_end() (report.c sets it once it can send). */
+extern void (*phase_end_hook)(void);
+
+/* report.c: the fleet report to the server the board booted from
+ * (lib/report.h). Never slows or stops the boot: one non-blocking send
+ * per event, errors logged at debug level. */
+void report_dhcp_server(in4_t server_id);       /* network.c: the lease's server */
+void report_start(const struct boot_config *cfg, const struct boot_plan *plan, const struct net_result *net);
+void report_failed(void);                       /* the boot failed (failure.what) */
+void report_up(void);                           /* just before switch_root */
 
 /* early.c */
 int early_mounts(void);
@@ -80,6 +93,10 @@ int nfsroot_mount(const struct boot_config *cfg, const struct boot_plan *plan,
 int iscsi_attach(const struct boot_config *cfg, const char *dev, bool from_pid1, pid_t *pid);
 void iscsi_mark_interface(const char *ifname);
 int attach_main(int argc, char **argv);    /* netroot-init --attach-iscsi CMDLINE */
+/* The ISCSI_*=value lines of iscsi.initramfs (text is modified): 0 or
+ * -E2BIG. report.c reads the secrets too, to keep them out of reports. */
+#define ISCSI_INITRAMFS "/etc/iscsi/iscsi.initramfs"
+int iscsi_conf_from_text(char *text, struct iscsi_conf *out);
 
 /* blockroot.c: find (rootwait), fsck and mount a block root on NEWROOT.
  * disk: the iSCSI disk for root=iscsi: without a filesystem root=, or NULL. */

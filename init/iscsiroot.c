@@ -20,7 +20,6 @@
 #include "rootstore.h"
 #include "text.h"
 
-#define ISCSI_INITRAMFS "/etc/iscsi/iscsi.initramfs"
 #define INITIATORNAME "/etc/initiatorname.iscsi"
 #define NBD_DEV "/dev/nbd0"
 /* From <linux/fs.h>, which clashes with musl's <sys/ioctl.h>. */
@@ -37,7 +36,7 @@
  * command-line parser reads exactly those keys, so it parses the file too
  * (comments dropped, one assignment per line). Lowercase iscsi_* keys are
  * taken as well (the --secrets file of --attach-iscsi). text is modified. */
-static int iscsi_conf_from_text(char *text, struct iscsi_conf *out)
+int iscsi_conf_from_text(char *text, struct iscsi_conf *out)
 {
 	static char line[CMDLINE_MAX_LEN + 1];
 	static struct boot_config fcfg;

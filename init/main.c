@@ -127,6 +127,7 @@ static int boot(void)
 		r = network_setup(&cfg, &plan, &opts, &net);
 		if (r < 0)
 			return r;
+		report_start(&cfg, &plan, &net);   /* the phases so far to the server, then one per phase */
 	}
 
 	phase_begin("mount");
@@ -149,6 +150,7 @@ static int boot(void)
 		return fail(ECANCELED, "remove netroot.dry_run to boot", "netroot.dry_run: stopping before switch_root to %s",
 			    init);
 	}
+	report_up();
 	net_close();
 	return switch_root(NEWROOT, init, argv);
 }
@@ -228,6 +230,7 @@ int main(int argc, char **argv)
 	for (;;) {
 		cmdline_defaults(&cfg);
 		boot();
+		report_failed();
 		rescue(&cfg);
 		log_info("retrying the boot");
 	}

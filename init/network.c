@@ -365,6 +365,7 @@ static int setup(const struct boot_config *cfg, const struct boot_plan *plan,
 				net_link_down(&cand[i]);
 			}
 		have_lease = true;
+		report_dhcp_server(lease.server_id);
 		r = apply_lease(plan, nif, &lease, opts, res);
 	}
 	if (r < 0)
@@ -428,6 +429,8 @@ int network_main(int argc, char **argv)
 		return 1;
 	}
 	r = network_setup(&cfg, &plan, &opts, &res);
+	if (r == 0)
+		report_start(&cfg, &plan, &res);   /* as a boot would: the report to the server */
 	net_close();
 	if (r < 0) {
 		log_err("FAILED: %s", failure.what);

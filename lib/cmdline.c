@@ -261,6 +261,37 @@ static int get_word(struct boot_config *cfg, const char *key, const char *val,
 
 /* ---- netroot.* ---------------------------------------------------------- */
 
+/* netroot.report=off|on|IP[:PORT]: the fleet report's destination. An IPv4
+ * address only: the report never waits for a DNS answer. */
+static void report_opt(struct boot_config *cfg, const char *key, const char *val)
+{
+	struct netroot_opts *nr = &cfg->nr;
+	const char *colon = val ? strchr(val, ':') : NULL;
+	size_t alen = colon ? (size_t)(colon - val) : (val ? strlen(val) : 0);
+	char e[CL_ESC_LEN];
+	long port = 0;
+	in4_t a;
+
+	if (!val) {
+		cl_diag(cfg, DIAG_ERROR, "%s: needs a value (off, on, or IP[:PORT]); ignored", key);
+		return;
+	}
+	if (!strcmp(val, "off") || !strcmp(val, "on")) {
+		nr->report_off = val[1] == 'f';
+		nr->report_addr = 0;
+		nr->report_port = 0;
+		return;
+	}
+	if (parse_in4(val, alen, &a) < 0 || !a || (colon && cl_num(colon + 1, strlen(colon + 1), 1, 65535, &port) < 0)) {
+		cl_diag(cfg, DIAG_ERROR, "%s=: '%s' is not off, on, or an IPv4 address with an optional :PORT; ignored",
+			key, cl_esc(e, sizeof(e), val, strlen(val)));
+		return;
+	}
+	nr->report_off = false;
+	nr->report_addr = a;
+	nr->report_port = (unsigned)port;
+}
+
 static void netroot_opt(struct boot_config *cfg, const char *key, const char *val)
 {
 	static const char *const rescue[] = { "shell", "reboot", "halt" };
@@ -283,6 +314,10 @@ static void netroot_opt(struct boot_config *cfg, const char *key, const char *va
 			nr->dry_run = true;
 		else
 			get_bool(cfg, key, val, &nr->dry_run);
+		return;
+	}
+	if (strcmp(name, "report") == 0) {
+		report_opt(cfg, key, val);
 		return;
 	}
 	if (!tmo && strcmp(name, "rescue") != 0 && strcmp(name, "modules") != 0) {

@@ -105,6 +105,9 @@ struct netroot_opts {
 	int rescue;                 /* netroot.rescue=shell|reboot|halt: what to do on failure */
 	bool dry_run;               /* netroot.dry_run: stop before switch_root (tests) */
 	char modules[ROOTFLAGS_LEN];/* netroot.modules=a,b: extra modules to load */
+	bool report_off;            /* netroot.report=off: no fleet report (lib/report.h) */
+	in4_t report_addr;          /* netroot.report=IP[:PORT]: where it goes; 0 = the server booted from */
+	unsigned report_port;       /* 0 = NETROOT_REPORT_PORT */
 };
 
 enum rescue_action { RESCUE_DEFAULT = 0, RESCUE_SHELL, RESCUE_REBOOT, RESCUE_HALT };

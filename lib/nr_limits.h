@@ -94,4 +94,13 @@
 #define DHCP_RESTART_DELAY_MS   1000  /* pause before DISCOVER again after a NAK or unanswered
                                        * REQUESTs, so a confused server cannot make us spin */
 
+/* The fleet report (lib/report.h): one datagram to the server per boot
+ * phase, failure and switch_root. */
+#define REPORT_MAX_LEN          1024  /* bytes of one datagram, built or accepted */
+#define REPORT_MAX_PHASES       16    /* phases one report carries (init has about 10) */
+#define REPORT_NAME_LEN         16    /* a phase's name or the root kind, with the NUL */
+#define REPORT_KERNEL_LEN       65    /* uname -r, with the NUL */
+#define REPORT_BOOT_LEN         17    /* the boot attempt's 16 hex digits, with the NUL */
+#define REPORT_FAILED_LEN       256   /* the FAILED: text, with the NUL (init's failure.what) */
+
 #endif

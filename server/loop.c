@@ -113,6 +113,8 @@ static void reload(struct loop *L)
 	map_ifaces(L);
 	L->tftp.clients = cl;
 	L->tftp.nclients = n;
+	if (L->status_on && status_set_clients(&L->status, cl, n) < 0)
+		log_warn("reload: out of memory for the fleet status; it keeps the old boards");
 	if (L->iscsi)
 		iscsid_reload(L->iscsi, cl, n);
 	log_info("reloaded %s: %d board%s, %llu leases kept", L->conf_path, n, n == 1 ? "" : "s",
@@ -157,6 +159,8 @@ static bool handle(struct loop *L, int i, const uint8_t *pkt, size_t len, int co
 
 	if (out->log[0])
 		log_info("%s", out->log);
+	if (r != DHCPD_PROBE)
+		loop_status_dhcp(L, pkt, len, r == 1 ? out : NULL);
 	if (r == DHCPD_PROBE) {
 		start_probe(L, i, pkt, len, out->probe, conflicts);
 		return false;
@@ -378,6 +382,7 @@ int loop_run(struct loop *L)
 	if (L->tftp_on) {
 		L->tftp.epfd = ep;
 		L->tftp.mac_of = mac_of;
+		L->tftp.on_done = loop_tftp_done;
 		L->tftp.ctx = L;
 		L->tftp.clients = L->clients;
 		L->tftp.nclients = L->nclients;
@@ -394,6 +399,14 @@ int loop_run(struct loop *L)
 			ev.data.u32 = ARP_EV + (uint32_t)i;
 			epoll_ctl(ep, EPOLL_CTL_ADD, L->arps[i].fd, &ev);
 		}
+	}
+	for (int i = 0; i < L->nrsocks; i++) {
+		ev.data.u32 = LOOP_REPORT_EV + (uint32_t)i;
+		epoll_ctl(ep, EPOLL_CTL_ADD, L->rsocks[i].fd, &ev);
+	}
+	if (L->status_on && L->wakefd >= 0) {
+		ev.data.u32 = LOOP_WAKE_EV;
+		epoll_ctl(ep, EPOLL_CTL_ADD, L->wakefd, &ev);
 	}
 	if (L->tftp_on)
 		log_info("serving TFTP from %s%s", L->conf.tftp.root, L->conf.tftp.single_port ? " (single port)" : "");
@@ -418,6 +431,7 @@ int loop_run(struct loop *L)
 				if (d < first)
 					first = d;
 			}
+			loop_status_tick(L, now, &first);
 			timeout = first > now ? (int)(first - now) : 0;
 			if (L->tftp_on && tftpd_wants_spin(&L->tftp))
 				timeout = 0;
@@ -456,11 +470,16 @@ int loop_run(struct loop *L)
 						tftpd_close(&L->tftp);
 					}
 					lease_close(&L->leases);
+					loop_status_close(L, mono_ms());
 					return 0;
 				}
 				continue;
 			}
-			if (evs[k].data.u32 >= TFTPD_EV_SESS)
+			if (evs[k].data.u32 == LOOP_WAKE_EV)
+				continue;       /* the table changed: loop_status_tick writes it */
+			if (evs[k].data.u32 >= LOOP_REPORT_EV && evs[k].data.u32 < LOOP_REPORT_EV + NRD_MAX_IFACES)
+				loop_status_on_report(L, (int)(evs[k].data.u32 - LOOP_REPORT_EV));
+			else if (evs[k].data.u32 >= TFTPD_EV_SESS)
 				tftpd_on_session(&L->tftp, evs[k].data.u32 - TFTPD_EV_SESS, mono_ms());
 			else if (evs[k].data.u32 >= TFTPD_EV_LISTEN)
 				tftpd_on_listen(&L->tftp, (int)(evs[k].data.u32 - TFTPD_EV_LISTEN), mono_ms());

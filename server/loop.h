@@ -8,6 +8,8 @@
 #include "dhcpd_net.h"
 #include "iscsid.h"
 #include "lease.h"
+#include "status.h"
+#include "status_net.h"
 #include "tftpd.h"
 
 #define LOOP_MAX_PENDING 64     /* delayed replies held at once */
@@ -64,9 +66,35 @@ struct loop {
 	struct rate_slot rate[RATE_SLOTS];
 	uint64_t nreq, nreply, ndropped_rate, nconflicts;
 	int64_t next_sweep_ms;
+	/* the fleet view (loop_status.c) */
+	bool status_on;                 /* the table is kept */
+	struct status status;
+	struct report_sock rsocks[NRD_MAX_IFACES];      /* the boards' reports, one per interface */
+	int nrsocks;
+	int wakefd;                     /* eventfd: the iSCSI threads changed the table */
+	int64_t status_written_ms;
+	bool status_failed;             /* the last write of status.json failed (said once) */
 };
 
 /* Serves until SIGTERM or SIGINT; reloads on SIGHUP. The exit status. */
 int loop_run(struct loop *L);
+
+/* loop_status.c: the fleet view. Open: the table (with the boots of the
+ * last run from STATE/status.json) and a report socket on each served
+ * interface's address (after the DHCP sockets); 0, or -errno with msg. */
+#define LOOP_REPORT_EV 0x180            /* epoll data of interface i's report socket: 0x180 + i */
+#define LOOP_WAKE_EV 0xfffe             /* epoll data of the eventfd */
+int loop_status_open(struct loop *L, char *msg, size_t msglen);
+/* A DHCP request and its reply (NULL: none yet) into the table. */
+void loop_status_dhcp(struct loop *L, const uint8_t *pkt, size_t len, const struct dhcpd_reply *out);
+void loop_status_on_report(struct loop *L, int i);
+/* Writes status.json when due; lowers *first to when it next is. */
+void loop_status_tick(struct loop *L, int64_t now_ms, int64_t *first);
+/* At exit: the sockets closed, status.json written, the pid file removed. */
+void loop_status_close(struct loop *L, int64_t now_ms);
+/* The hooks: tftpd's on_done (ctx: the loop) and iscsid's on_login
+ * (ev_ctx: the loop; called from the target's threads). */
+void loop_tftp_done(void *ctx, in4_t ip, const char *name, uint64_t bytes, int64_t ms, bool ok);
+void loop_iscsi_login(void *ctx, const char *client, in4_t ip, bool ok, const char *why);
 
 #endif

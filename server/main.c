@@ -10,6 +10,8 @@
  *      ARP socket beside it when addresses are probed before offering;
  *      TFTP's port 69 there and its root directory when [tftp] has one;
  *      the iSCSI target's port and every client's disk image;
+ *      the fleet view: a report socket on each served interface, the
+ *      table of the last boots, STATE/netrootd.pid;
  *   5. privileges dropped to the configured user;
  *   6. the loop (loop.c) until SIGTERM; SIGHUP reloads the configuration
  *      and keeps every lease. */
@@ -28,6 +30,7 @@
 #include "log.h"
 #include "loop.h"
 #include "provision.h"
+#include "status_cmd.h"
 
 #define DEFAULT_CONF "/etc/netroot/netrootd.conf"
 
@@ -38,6 +41,7 @@ static int usage(void)
 		"  -n, --check  check the configuration and the client files, print what would be\n"
 		"               served, and exit (0: valid)\n"
 		"  -v           debug lines too\n"
+		"       netrootd [-c FILE] status [--json] [NAME]   every board's last boot, stage by stage\n"
 		"       netrootd client|image ...   provision boards (netrootd client add; docs/netrootd.md)\n");
 	return 2;
 }
@@ -116,6 +120,8 @@ int main(int argc, char **argv)
 
 	/* 0. the subcommands: each its own file's *_main(argc, argv) */
 	/* (subcommands go here) */
+	if (argc > 1 && !strcmp(argv[1], "status"))
+		return status_main(argc - 1, argv + 1);
 	if (argc > 1 && (!strcmp(argv[1], "client") || !strcmp(argv[1], "image"))) return provision_main(argc - 1, argv + 1);
 
 	/* 1. the command line */
@@ -126,6 +132,8 @@ int main(int argc, char **argv)
 			check = true;
 		else if (!strcmp(argv[i], "-v"))
 			verbose = true;
+		else if (!strcmp(argv[i], "status"))    /* netrootd -c FILE status ... */
+			return status_run_args(path, argc - i, argv + i);
 		else
 			return usage();
 	}
@@ -186,6 +194,18 @@ int main(int argc, char **argv)
 	}
 
 	L.iscsi = &iscsi;
+
+	/* 4b. the fleet view: a socket for the boards' reports on each
+	 *     interface, the iSCSI target's logins, and the pid file that
+	 *     `netrootd status` and the provisioning command look for */
+	if (loop_status_open(&L, msg, sizeof(msg)) < 0) {
+		log_err("%s", msg);
+		return 1;
+	}
+	iscsi.on_login = loop_iscsi_login;
+	iscsi.ev_ctx = &L;
+	if ((r = status_pid_write(L.conf.state_dir)) < 0)
+		log_warn("cannot write %s/%s: %s", L.conf.state_dir, STATUS_PID_FILE, strerror(-r));
 
 	/* 5. privileges */
 	if (drop_privileges(L.conf.user) < 0)
