@@ -60,9 +60,16 @@ static in4_t destination(const struct boot_config *cfg, const struct boot_plan *
 		return cfg->nr.report_addr;
 	if (rep.dhcp_server)
 		return rep.dhcp_server;
-	/* the kernel's own DHCP (ip= done before /init): its boot server */
-	if (net->proto && !strcmp(net->proto, "dhcp") && net->rootserver)
-		return net->rootserver;
+	/* the kernel's own DHCP (ip= done before /init): its DHCP server,
+	 * which /proc/net/pnp calls the boot server */
+	if (net->proto && !strcmp(net->proto, "dhcp")) {
+		char text[2048];
+		struct pnp_info pnp;
+		ssize_t n = read_small("/proc/net/pnp", text, sizeof(text));
+
+		if (n > 0 && pnp_parse(text, (size_t)n, &pnp) == 0 && pnp.bootserver)
+			return pnp.bootserver;
+	}
 	if (plan->root_kind == ROOT_NFS || plan->root_kind == ROOT_NFS_DIRECT)
 		return plan->nfs.server ? plan->nfs.server : net->rootserver;
 	if (cfg->iscsi.nportals > 0)
@@ -216,6 +223,9 @@ void report_start(const struct boot_config *cfg, const struct boot_plan *plan, c
 void report_failed(void)
 {
 	send_report(REPORT_FAILED);
+	/* a retry reports again once its network is up, as a new attempt:
+	 * the phases it goes through before that are not this attempt's */
+	rep.armed = false;
 }
 
 void report_up(void)

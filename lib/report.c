@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "text.h"
 
 static const char *const event_names[] = { [REPORT_PHASE] = "phase", [REPORT_FAILED] = "failed",
 					   [REPORT_UP] = "up" };
@@ -153,24 +154,17 @@ static int get_num(const char *s, size_t n, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* "aa:bb:cc:dd:ee:ff", lowercase, as the builder writes it */
 static int get_mac(const char *s, size_t n, uint8_t mac[6])
 {
 	if (n != 17)
 		return -EBADMSG;
 	for (int i = 0; i < 6; i++) {
-		int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
+		int hi = text_hexval(s[3 * i]), lo = text_hexval(s[3 * i + 1]);
 
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+		/* lowercase only: one spelling of each MAC */
+		if (hi < 0 || lo < 0 || (s[3 * i] >= 'A' && s[3 * i] <= 'F') ||
+		    (s[3 * i + 1] >= 'A' && s[3 * i + 1] <= 'F') || (i < 5 && s[3 * i + 2] != ':'))
 			return -EBADMSG;
 		mac[i] = (uint8_t)(hi << 4 | lo);
 	}

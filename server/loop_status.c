@@ -72,7 +72,10 @@ void loop_status_dhcp(struct loop *L, const uint8_t *pkt, size_t len, const stru
 	bool has_serial, firmware;
 	uint8_t mac[6];
 
-	if (!L->status_on || L->status.n == 0 || dhcp_msg_parse(pkt, len, &m) < 0 || !dhcp_msg_has(&m, DHO_MESSAGE_TYPE))
+	/* chaddr (offset 28) first: most requests are no board's, and the
+	 * parse is the costly part */
+	if (!L->status_on || L->status.n == 0 || len < 34 || !status_wants(&L->status, pkt + 28) ||
+	    dhcp_msg_parse(pkt, len, &m) < 0 || !dhcp_msg_has(&m, DHO_MESSAGE_TYPE))
 		return;
 	now = now_both();
 	memcpy(mac, m.h.chaddr, 6);

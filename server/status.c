@@ -77,6 +77,9 @@ static struct st_client *by_name(struct status *s, const char *name)
 
 void status_reindex(struct status *s)
 {
+	s->nserial_only = 0;
+	for (int i = 0; i < s->n; i++)
+		s->nserial_only += !s->c[i].has_mac;
 	if (!s->nbuckets)
 		return;
 	memset(s->by_mac, 0xff, s->nbuckets * sizeof(s->by_mac[0]));
@@ -189,6 +192,16 @@ static bool dhcp_only(const struct st_client *c, struct st_time now)
 	return true;
 }
 
+bool status_wants(struct status *s, const uint8_t mac[6])
+{
+	bool w;
+
+	pthread_mutex_lock(&s->mu);
+	w = s->nserial_only > 0 || by_mac(s, mac) != NULL;
+	pthread_mutex_unlock(&s->mu);
+	return w;
+}
+
 void status_dhcp(struct status *s, const uint8_t mac[6], const uint32_t *serial, bool firmware, uint8_t type,
 		 in4_t addr, struct st_time now)
 {
@@ -208,6 +221,7 @@ void status_dhcp(struct status *s, const uint8_t mac[6], const uint32_t *serial,
 			memcpy(c->mac, mac, 6);
 			c->has_mac = true;
 			index_mac(s, (int)(c - s->c));
+			s->nserial_only--;
 		}
 	}
 	if (!c || !type)

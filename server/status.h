@@ -98,6 +98,7 @@ struct status {
 	int n;
 	int32_t *by_mac;                /* open addressing: index into c, -1 empty */
 	uint32_t nbuckets;
+	int nserial_only;               /* boards with no MAC yet: their DHCP is looked at by serial */
 	bool dirty;                     /* changed since status_snapshot() */
 	uint64_t naccepted, nunknown, nwrong_addr, nrate, nstale, nmalformed;
 	struct { in4_t addr; int64_t s; } told[STATUS_TOLD_SLOTS];
@@ -109,6 +110,11 @@ void status_free(struct status *s);
 /* The boards (at start and on SIGHUP): a board keeps its record by name;
  * a new one is "never seen". 0 or -ENOMEM (the table is then unchanged). */
 int status_set_clients(struct status *s, const struct nrd_client *cl, int n);
+
+/* Whether a DHCP request from this hardware address may be a board's
+ * (its MAC is known, or some board is known by serial only): the loop
+ * parses the packet only then. */
+bool status_wants(struct status *s, const uint8_t mac[6]);
 
 /* A DHCP message of the board with this client hardware address (or Pi
  * serial, serial NULL: none): type (DHCPDISCOVER...), the address a reply

@@ -169,6 +169,7 @@ static void malformed(void)
 		{ "mac", "mac 52:54:00:77:00\n", "a short MAC" },
 		{ "mac", "mac 52:54:00:77:00:0G\n", "a MAC with a non-hex digit" },
 		{ "mac", "mac 52-54-00-77-00-02\n", "a MAC with dashes" },
+		{ "mac", "mac 52:54:00:77:00:0A\n", "a MAC in uppercase" },
 		{ "mac", "mac 52:54:00:77:00:02 \n", "a MAC with a trailing blank" },
 		{ "seq", "seq -1\n", "a negative seq" },
 		{ "seq", "seq 4294967296\n", "a seq beyond 32 bits" },

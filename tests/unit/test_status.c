@@ -100,11 +100,13 @@ static void dhcp_and_tftp(struct status *s)
 
 	/* a board known by serial: its MAC learned from its DHCP */
 	CHECK(!b->has_mac, "beta: no MAC configured");
+	CHECK(status_wants(s, MAC_X) && status_wants(s, MAC_A), "a board known by serial only: every request is looked at");
 	status_dhcp(s, MAC_B, &serial, true, DHCPDISCOVER, 0, at(100));
 	CHECK(b->has_mac && !memcmp(b->mac, MAC_B, 6) && b->boot.state == ST_BOOTING,
 	      "beta: found by its serial, its MAC learned");
 	status_dhcp(s, MAC_B, NULL, false, DHCPREQUEST, 0, at(200));
 	CHECK(b->boot.nstages == 2, "beta: found by the learned MAC from then on");
+	CHECK(!status_wants(s, MAC_X) && status_wants(s, MAC_B), "every board's MAC known: only theirs are looked at");
 
 	status_dhcp(s, MAC_X, NULL, true, DHCPDISCOVER, 0, at(300));
 	CHECK(get(s, "gamma")->boot.state == ST_NEVER, "an unknown MAC changes nobody");
