@@ -44,7 +44,7 @@ extern void (*phase_end_hook)(void);
 void report_dhcp_server(in4_t server_id);       /* network.c: the lease's server */
 void report_start(const struct boot_config *cfg, const struct boot_plan *plan, const struct net_result *net);
 void report_failed(void);                       /* the boot failed (failure.what) */
-void report_up(void);                           /* just before switch_root */
+void report_up(void);                           /* switch_root next: its phase's end reports "up" */
 
 /* early.c */
 int early_mounts(void);

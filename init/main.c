@@ -150,7 +150,7 @@ static int boot(void)
 		return fail(ECANCELED, "remove netroot.dry_run to boot", "netroot.dry_run: stopping before switch_root to %s",
 			    init);
 	}
-	report_up();
+	report_up();            /* sent as switch_root's phase ends, just before the real init */
 	net_close();
 	return switch_root(NEWROOT, init, argv);
 }

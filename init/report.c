@@ -1,6 +1,9 @@
-/* The fleet report: after each boot phase, when the boot fails and just
- * before switch_root, one UDP datagram (lib/report.h) to the server the
+/* The fleet report: after each boot phase, when the boot fails, and once
+ * the real init is about to run, one UDP datagram (lib/report.h) to the server the
  * board booted from, so `netrootd status` shows where this board is.
+ *
+ * The last one, "up", leaves when switch_root's phase ends: the new root
+ * is in place and the real init is exec'd next.
  *
  * Where it goes: netroot.report=IP[:PORT] when given (off: nowhere); else
  * the DHCP server that gave the lease (its server identifier); else the
@@ -29,6 +32,7 @@
 
 static struct {
 	bool armed;                     /* a destination and an interface: reports go out */
+	bool up;                        /* the next phase's end is the real init's start */
 	struct sockaddr_in to;
 	in4_t dhcp_server;              /* the lease's server identifier, 0: no DHCP */
 	const struct boot_config *cfg;
@@ -174,7 +178,7 @@ static void send_report(enum report_event ev)
 
 static void on_phase_end(void)
 {
-	send_report(REPORT_PHASE);
+	send_report(rep.up ? REPORT_UP : REPORT_PHASE);
 }
 
 void report_start(const struct boot_config *cfg, const struct boot_plan *plan, const struct net_result *net)
@@ -184,6 +188,7 @@ void report_start(const struct boot_config *cfg, const struct boot_plan *plan, c
 	in4_t to;
 
 	rep.armed = false;
+	rep.up = false;
 	rep.cfg = cfg;
 	if (cfg->nr.report_off)
 		return;
@@ -228,7 +233,9 @@ void report_failed(void)
 	rep.armed = false;
 }
 
+/* switch_root's own phase ends just before it execs the real init, with
+ * every phase done: that report says "up". */
 void report_up(void)
 {
-	send_report(REPORT_UP);
+	rep.up = rep.armed;
 }

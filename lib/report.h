@@ -1,6 +1,6 @@
 /* The fleet report: one small UDP datagram netroot-init sends to the server
- * it booted from, after each boot phase, when the boot fails and just
- * before switch_root, so `netrootd status` shows where each board is
+ * it booted from, after each boot phase, when the boot fails and once
+ * switch_root is done (the real init is exec'd next), so `netrootd status` shows where each board is
  * (docs/netrootd.md, "Fleet status", has the format in full).
  *
  * Text, version 1, at most REPORT_MAX_LEN bytes, one "key value" per line,
@@ -9,7 +9,7 @@
  *   netroot-report 1
  *   mac 52:54:00:77:00:02
  *   seq 3
- *   event phase                  phase | failed | up
+ *   event phase                  phase | failed | up (switch_root done)
  *   uptime 12873                 ms since the kernel started, when sent
  *   boot 5f0c2a7e91d34b08        this boot attempt (16 hex digits, random)
  *   host rpi4-1
