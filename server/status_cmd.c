@@ -170,7 +170,7 @@ static void print_client(const struct st_client *c, struct st_time now)
 {
 	static struct item it[STATUS_MAX_STAGES + REPORT_MAX_PHASES + 1];
 	const struct st_boot *b = &c->boot;
-	char a[IN4_STRLEN], state[64], when[32], esc[REPORT_FAILED_LEN * 4];
+	char a[IN4_STRLEN], state[64], when[32], esc[REPORT_FAILED_LEN * 4], h[HOSTNAME_LEN * 4], k[REPORT_KERNEL_LEN * 4];
 	int64_t silent;
 	const char *s = status_state_name(c, now, &silent);
 	in4_t addr = c->reserved ? c->reserved : c->addr;
@@ -179,7 +179,7 @@ static void print_client(const struct st_client *c, struct st_time now)
 		snprintf(state, sizeof(state), "silent for %" PRId64 " min", silent / 60);
 	else
 		text_copy(state, sizeof(state), !strcmp(s, "failed") ? "FAILED" : s);
-	printf("%-20s %-15s %s", c->name, addr ? in4_str(addr, a) : "-", state);
+	printf("%-20s %-15s %s", text_escape(h, sizeof(h), c->name, strlen(c->name)), addr ? in4_str(addr, a) : "-", state);
 	if (b->state == ST_NEVER) {
 		printf("\n");
 		return;
@@ -192,10 +192,11 @@ static void print_client(const struct st_client *c, struct st_time now)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 		printf("  (boot at %s", when);
 		if (b->reported && (b->host[0] || b->kernel[0]))
-			printf("; %s%s%s%s", b->host, b->host[0] && b->kernel[0] ? ", " : "", b->kernel[0] ? "kernel " : "",
-			       b->kernel);
+			printf("; %s%s%s%s", text_escape(h, sizeof(h), b->host, strlen(b->host)),
+			       b->host[0] && b->kernel[0] ? ", " : "", b->kernel[0] ? "kernel " : "",
+			       text_escape(k, sizeof(k), b->kernel, strlen(b->kernel)));
 		if (b->reported && b->root[0] && strcmp(b->root, "none"))
-			printf(", %s root", b->root);
+			printf(", %s root", text_escape(k, sizeof(k), b->root, strlen(b->root)));
 		printf(")\n");
 	}
 	print_wrapped(it, timeline(b, it));
@@ -216,15 +217,13 @@ static int print_text(struct status *st, const struct st_view *v, const char *di
 	for (int i = 0; i < st->n; i++) {
 		const struct st_client *c = &st->c[i];
 		int64_t silent;
-		const char *s;
 
 		if (v->only && strcmp(v->only, c->name))
 			continue;
-		s = status_state_name(c, v->now, &silent);
-		counts[silent ? 4 : c->boot.state]++;
+		status_state_name(c, v->now, &silent);
+		counts[silent ? 4 : c->boot.state]++;       /* 4: silent */
 		print_client(c, v->now);
 		any = true;
-		(void)s;
 	}
 	if (!any) {
 		printf("no boards in the configuration\n");
