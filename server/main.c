@@ -108,6 +108,24 @@ static int drop_privileges(const char *user)
 	return 0;
 }
 
+/* netrootd -c FILE client|image ...: the subcommand's own -c, first (a -c
+ * after the subcommand still wins). */
+static int provision_with_conf(const char *path, int argc, char **argv)
+{
+	static char c[] = "-c", conf[PATH_LEN];
+	char *a[72];
+	int n = 0;
+
+	snprintf(conf, sizeof(conf), "%s", path);
+	a[n++] = argv[0];
+	a[n++] = c;
+	a[n++] = conf;
+	for (int k = 1; k < argc && n < 71; k++)
+		a[n++] = argv[k];
+	a[n] = NULL;
+	return provision_main(n, a);
+}
+
 int main(int argc, char **argv)
 {
 	static struct loop L;
@@ -119,10 +137,10 @@ int main(int argc, char **argv)
 	int r;
 
 	/* 0. the subcommands: each its own file's *_main(argc, argv) */
-	/* (subcommands go here) */
 	if (argc > 1 && !strcmp(argv[1], "status"))
 		return status_main(argc - 1, argv + 1);
-	if (argc > 1 && (!strcmp(argv[1], "client") || !strcmp(argv[1], "image"))) return provision_main(argc - 1, argv + 1);
+	if (argc > 1 && (!strcmp(argv[1], "client") || !strcmp(argv[1], "image")))
+		return provision_main(argc - 1, argv + 1);
 
 	/* 1. the command line */
 	for (int i = 1; i < argc; i++) {
@@ -134,6 +152,8 @@ int main(int argc, char **argv)
 			verbose = true;
 		else if (!strcmp(argv[i], "status"))    /* netrootd -c FILE status ... */
 			return status_run_args(path, argc - i, argv + i);
+		else if (!strcmp(argv[i], "client") || !strcmp(argv[i], "image"))   /* netrootd -c FILE client ... */
+			return provision_with_conf(path, argc - i, argv + i);
 		else
 			return usage();
 	}

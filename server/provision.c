@@ -45,6 +45,7 @@ struct add_opts {
 	bool nfs, root_given;
 	const char *image;
 	const char *address, *server, *hostname, *initiator, *nfs_vers;
+	const char *append;             /* more kernel command line words */
 	bool force;
 	struct prov_initrd_opts initrd;
 };
@@ -55,7 +56,8 @@ static int add_usage(void)
 		"usage: netrootd [-c CONF] client add NAME (--mac MAC | --serial SERIAL)... --root iscsi|nfs\n"
 		"                --image IMAGE [--address A] [--server IP] [--hostname H] [--initiator IQN]\n"
 		"                [--nfs-vers V] [--force] [--init PATH] [--mkinitramfs PATH] [--e2fsck PATH|none]\n"
-		"                [--modules \"m1 m2\"] [--kver VERSION]\n"
+		"                [--modules \"m1 m2\"] [--kver VERSION] [--append \"WORDS\"]\n"
+		"  --append: more kernel command line words (e.g. \"cgroup_enable=memory cgroup_memory=1\")\n"
 		"  IMAGE: a golden image registered with `netrootd image add`, or a path to a .img or .img.xz\n");
 	return 2;
 }
@@ -157,6 +159,13 @@ static int parse_add(int argc, char **argv, struct add_opts *o)
 			o->initrd.modules = v;
 		} else if (!strcmp(a, "--kver")) {
 			o->initrd.kver = v;
+		} else if (!strcmp(a, "--append")) {
+			o->append = v;
+			for (const char *c = v; *c; c++)
+				if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+					fprintf(stderr, "netrootd: --append: one line of words, no control characters\n");
+					return 2;
+				}
 		} else {
 			fprintf(stderr, "netrootd: unknown option %s\n", a);
 			return add_usage();
@@ -471,7 +480,8 @@ int prov_client_add(struct prov_ctx *x, int argc, char **argv)
 		char init1[224];
 		struct prov_line_in li = { .nfs = o.nfs, .uuid = g.uuid, .initiator = init1, .target = cl.iscsi_target,
 					   .server = server, .port = x->conf.iscsi_port, .chap_user = o.name,
-					   .chap_secret = secret, .nfs_path = tree, .nfs_vers = o.nfs_vers };
+					   .chap_secret = secret, .nfs_path = tree, .nfs_vers = o.nfs_vers,
+					   .append = o.append };
 		struct prov_target src = t;
 		size_t len;
 
@@ -487,6 +497,19 @@ int prov_client_add(struct prov_ctx *x, int argc, char **argv)
 		r = prov_boot_read(&src, "cmdline.txt", &oldline, &len, why, sizeof(why));
 		if (r < 0 && r != -ENOENT)
 			goto fail_why_tmp;
+		/* a U-Boot image: its extlinux.conf / pxelinux.cfg APPEND line */
+		for (int i = 0; r == -ENOENT && i < 2; i++) {
+			static const char *const uf[2] = { "extlinux/extlinux.conf", "pxelinux.cfg/default" };
+			char *cfg = NULL;
+
+			r = prov_boot_read(&src, uf[i], &cfg, &len, why, sizeof(why));
+			if (r == 0 && (oldline = malloc(CMDLINE_MAX_LEN + 1)) && !prov_extlinux_append(cfg, oldline,
+													   CMDLINE_MAX_LEN + 1))
+				oldline[0] = '\0';
+			free(cfg);
+			if (r < 0 && r != -ENOENT)
+				goto fail_why_tmp;
+		}
 		li.old = oldline;
 		r = prov_cmdline(&li, line, sizeof(line));
 		free(oldline);

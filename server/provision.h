@@ -156,6 +156,7 @@ struct prov_line_in {
 	unsigned port;
 	/* NFS */
 	const char *nfs_path, *nfs_vers;
+	const char *append;             /* the administrator's own words, last (NULL: none) */
 };
 
 /* The board's cmdline.txt line (no newline) into out: 0 or -ENOSPC. */
@@ -172,6 +173,14 @@ char *prov_fstab_edit(const char *in, const char *boot_src);
 /* config.txt: foreign "initramfs" lines disabled, then netroot's block:
  * the [all] file (may be NULL) and the [pi5] file (may be NULL). */
 char *prov_config_edit(const char *in, const char *all_file, const char *pi5_file);
+/* U-Boot's extlinux/extlinux.conf or pxelinux.cfg/default (the command
+ * line file of a U-Boot board): every APPEND line's words become line,
+ * every INITRD line names initrd (in the directory it named; NULL: INITRD
+ * lines kept), the rest kept. */
+char *prov_extlinux_edit(const char *in, const char *line, const char *initrd);
+/* Its first APPEND line's words into out (the image's own command line,
+ * when it has no cmdline.txt). false: none, or longer than outlen - 1. */
+bool prov_extlinux_append(const char *in, char *out, size_t outlen);
 /* /etc/network/interfaces: the stanzas for dev commented out. */
 char *prov_interfaces_edit(const char *in, const char *dev);
 /* dhcpcd.conf: "denyinterfaces dev" once. */

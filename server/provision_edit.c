@@ -139,6 +139,9 @@ static int network_tools(const struct prov_target *t, int *changed, char *why, s
 int prov_edit_all(const struct prov_target *t, const struct prov_edit_in *in, int *changed, char *why, size_t wl)
 {
 	static const struct prov_meta def = { 0644, 0, 0 };
+	static const char *const uboot_files[2] = { "extlinux/extlinux.conf", "pxelinux.cfg/default" };
+	char *uboot[2] = { NULL, NULL };
+	bool has_cmdline, pi;
 	const char *all = NULL, *pi5 = NULL;
 	struct prov_initrd ird;
 	char line[CMDLINE_MAX_LEN + 2], dir[PATH_LEN + 16], *old = NULL, *neu;
@@ -146,10 +149,26 @@ int prov_edit_all(const struct prov_target *t, const struct prov_edit_in *in, in
 	int r;
 
 	*changed = 0;
+	/* A U-Boot board's command line file (extlinux.conf, pxelinux.cfg):
+	 * the Pi's cmdline.txt and config.txt only where the image has them
+	 * or has none of these. */
+	for (int i = 0; i < 2; i++) {
+		r = prov_boot_read(t, uboot_files[i], &old, &len, why, wl);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		if (r == 0)
+			uboot[i] = old;
+		old = NULL;
+	}
+	has_cmdline = prov_boot_read(t, "cmdline.txt", &old, &len, why, wl) == 0;
+	free(old);
+	old = NULL;
+	pi = has_cmdline || (!uboot[0] && !uboot[1]);
+
 	/* cmdline.txt: the line checked by the caller */
 	snprintf(line, sizeof(line), "%s\n", in->cmdline);
-	if ((r = sync_boot(t, "cmdline.txt", line, strlen(line), changed, why, wl)) < 0)
-		return r;
+	if (pi && (r = sync_boot(t, "cmdline.txt", line, strlen(line), changed, why, wl)) < 0)
+		goto out;
 
 	/* the initramfs for each kernel of the image */
 	snprintf(dir, sizeof(dir), "%s/initrd", t->scratch);
@@ -158,7 +177,7 @@ int prov_edit_all(const struct prov_target *t, const struct prov_edit_in *in, in
 		return -errno;
 	}
 	if ((r = prov_initrd_build(t, &in->initrd, dir, &ird, why, wl)) < 0)
-		return r;
+		goto out;
 	for (int i = 0; i < ird.n; i++) {
 		char p[PATH_LEN + 80];
 
@@ -170,25 +189,43 @@ int prov_edit_all(const struct prov_target *t, const struct prov_edit_in *in, in
 		free(old);
 		old = NULL;
 		if (r < 0)
-			return r;
+			goto out;
 		if (ird.pi5[i])
 			pi5 = ird.file[i];
 		else
 			all = ird.file[i];
 	}
 
+	/* extlinux.conf / pxelinux.cfg: APPEND is the line, INITRD the
+	 * initramfs of the (one) generic arm64 kernel */
+	for (int i = 0; i < 2; i++) {
+		if (!uboot[i])
+			continue;
+		neu = prov_extlinux_edit(uboot[i], in->cmdline, all);
+		r = neu ? sync_boot(t, uboot_files[i], neu, strlen(neu), changed, why, wl) : -ENOMEM;
+		free(neu);
+		if (r < 0)
+			goto out;
+	}
+
 	/* config.txt: load them */
-	r = prov_boot_read(t, "config.txt", &old, &len, why, wl);
-	if (r < 0 && r != -ENOENT)
-		return r;
-	neu = prov_config_edit(old ? old : "", all, pi5);
-	free(old);
-	if (!neu)
-		return -ENOMEM;
-	r = sync_boot(t, "config.txt", neu, strlen(neu), changed, why, wl);
-	free(neu);
-	if (r < 0)
-		return r;
+	if (pi) {
+		r = prov_boot_read(t, "config.txt", &old, &len, why, wl);
+		if (r < 0 && r != -ENOENT)
+			goto out;
+		neu = prov_config_edit(old ? old : "", all, pi5);
+		free(old);
+		if (!neu) {
+			r = -ENOMEM;
+			goto out;
+		}
+		r = sync_boot(t, "config.txt", neu, strlen(neu), changed, why, wl);
+		free(neu);
+		if (r < 0)
+			goto out;
+	}
+	free(uboot[0]);
+	free(uboot[1]);
 
 	/* the root: fstab, names, network tools */
 	r = prov_root_read(t, "/etc/fstab", &old, &len, &(struct prov_meta){ 0 }, why, wl);
@@ -208,4 +245,8 @@ int prov_edit_all(const struct prov_target *t, const struct prov_edit_in *in, in
 	if ((r = edit_root(t, "/etc/hosts", prov_hosts_edit, in->hostname, changed, why, wl)) < 0)
 		return r;
 	return network_tools(t, changed, why, wl);
+out:
+	free(uboot[0]);
+	free(uboot[1]);
+	return r;
 }

@@ -139,6 +139,16 @@ static void mod_name(const char *path, size_t n, char *out, size_t on)
 	out[k] = '\0';
 }
 
+/* [in, in + n) as a module name ('-' as '_') into out. */
+static void norm_n(const char *in, size_t n, char *out, size_t on)
+{
+	size_t i = 0;
+
+	for (; i < n && i + 1 < on; i++)
+		out[i] = in[i] == '-' ? '_' : in[i];
+	out[i] = '\0';
+}
+
 static void norm(const char *in, char *out, size_t on)
 {
 	size_t i = 0;
@@ -248,6 +258,75 @@ static int add_module(struct modset *s, const char *dep, const char *name)
 	return 1;
 }
 
+/* The modules a module's softdeps name (modules.softdep: "softdep ext4
+ * pre: crypto-crc32c"; a name may be an alias, resolved with
+ * modules.alias: "alias crypto-crc32c crc32c_generic"): ext4 mounts
+ * nothing without crc32c, which no modules.dep line names. Added with
+ * their closures; a name not found is left (softdeps are optional). */
+static int add_softdeps(struct modset *s, const char *dep, const char *soft, const char *alias, const char *name)
+{
+	const char *p = soft ? soft : "";
+
+	while (*p) {
+		size_t n = strcspn(p, "\n"), k;
+		const char *l = p, *w, *e = p + n;
+		char m[96];
+
+		p += n + (p[n] == '\n');
+		/* "softdep NAME pre: a b post: c" */
+		if (n < 9 || memcmp(l, "softdep ", 8))
+			continue;
+		w = l + 8;
+		k = strcspn(w, " \t\n");
+		norm_n(w, k, m, sizeof(m));
+		if (strcmp(m, name))
+			continue;
+		for (w += k; w < e;) {
+			char d[96];
+			int r;
+
+			while (w < e && (*w == ' ' || *w == '\t'))
+				w++;
+			k = strcspn(w, " \t\n");
+			if (!k || w[k - 1] == ':') {    /* pre: post: */
+				w += k;
+				continue;
+			}
+			norm_n(w, k, d, sizeof(d));
+			w += k;
+			r = add_module(s, dep, d);
+			if (r < 0)
+				return r;
+			for (const char *a = alias ? alias : ""; r == 0 && *a;) {
+				size_t an = strcspn(a, "\n"), x;
+				const char *al = a;
+
+				a += an + (a[an] == '\n');
+				/* "alias NAME MODULE" */
+				if (an < 7 || memcmp(al, "alias ", 6))
+					continue;
+				x = strcspn(al + 6, " \t\n");
+				{
+					char an_[96], mod[96];
+					const char *mw = al + 6 + x;
+					size_t mk;
+
+					norm_n(al + 6, x, an_, sizeof(an_));
+					if (strcmp(an_, d))
+						continue;
+					while (*mw == ' ' || *mw == '\t')
+						mw++;
+					mk = strcspn(mw, " \t\n");
+					norm_n(mw, mk, mod, sizeof(mod));
+					if (add_module(s, dep, mod) < 0)
+						return -EINVAL;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 static int mkdirs(char *path)
 {
 	for (char *p = path + 1; *p; p++)
@@ -268,6 +347,7 @@ static int build_one(const struct prov_target *t, const struct prov_initrd_opts 
 {
 	static const char *const extra_files[] = { "modules.order", "modules.builtin", "modules.builtin.modinfo" };
 	char src[PATH_LEN + 160], base[PATH_LEN + 160], *dep = NULL, *bi = NULL, *list = NULL, mods[2048] = "";
+	char *soft = NULL, *alias = NULL;
 	char names[64][96], fsck[PATH_LEN + 16], err[2048];
 	const char *want[64];
 	bool required[64];
@@ -308,6 +388,12 @@ static int build_one(const struct prov_target *t, const struct prov_initrd_opts 
 		snprintf(p, sizeof(p), "%s/modules.builtin", src);
 		if (prov_root_read(t, p, &bi, &len, &m, why, wl) < 0)
 			bi = NULL;
+		snprintf(p, sizeof(p), "%s/modules.softdep", src);
+		if (prov_root_read(t, p, &soft, &len, &m, why, wl) < 0)
+			soft = NULL;
+		snprintf(p, sizeof(p), "%s/modules.alias", src);
+		if (soft && prov_root_read(t, p, &alias, &len, &m, why, wl) < 0)
+			alias = NULL;
 	}
 
 	/* the modules this root needs, then the boards' network drivers */
@@ -340,6 +426,8 @@ static int build_one(const struct prov_target *t, const struct prov_initrd_opts 
 
 		norm(want[i], m, sizeof(m));
 		r = add_module(&s, dep, m);
+		if (r > 0 && add_softdeps(&s, dep, soft, alias, m) < 0)
+			r = -EINVAL;
 		if (r < 0) {
 			if (r == -EINVAL)
 				snprintf(why, wl, "%s/modules.dep names a file netroot will not copy (a quote, a blank or "
@@ -441,6 +529,8 @@ out:
 	free(dep);
 	free(bi);
 	free(list);
+	free(soft);
+	free(alias);
 	return r;
 }
 

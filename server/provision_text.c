@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 
@@ -159,6 +160,10 @@ int prov_cmdline(const struct prov_line_in *in, char *out, size_t n)
 			wb_u8(&b, ' ');
 			wb_bytes(&b, w, wn);
 		}
+	if (in->append && in->append[0]) {
+		wb_u8(&b, ' ');
+		wb_str(&b, in->append);
+	}
 	return wb_cstr(&b) ? 0 : -ENOSPC;
 }
 
@@ -262,6 +267,66 @@ char *prov_config_edit(const char *in, const char *all_file, const char *pi5_fil
 	}
 	wb_str(&o, "[all]\n" CONFIG_END "\n");
 	return out_done(&o);
+}
+
+/* ---- U-Boot's extlinux.conf / pxelinux.cfg ----------------------------------- */
+
+/* [w, w + n) is the keyword kw, any case. */
+static bool keyword(const char *w, size_t n, const char *kw)
+{
+	return strlen(kw) == n && !strncasecmp(w, kw, n);
+}
+
+char *prov_extlinux_edit(const char *in, const char *line, const char *initrd)
+{
+	struct wbuf o = out_for(in, 2 * strlen(line) + 256);
+	const char *p = in, *s, *w;
+	size_t n, wn;
+
+	while (next_line(&p, &s, &n)) {
+		if (!word(s, n, 0, &w, &wn) || !(keyword(w, wn, "append") || (initrd && keyword(w, wn, "initrd")))) {
+			put_line(&o, s, n);
+			continue;
+		}
+		wb_bytes(&o, s, (size_t)(w - s) + wn);          /* its indentation and keyword, as written */
+		wb_u8(&o, ' ');
+		if (keyword(w, wn, "append")) {
+			wb_str(&o, line);
+		} else {
+			const char *path = "", *slash;
+			size_t pn = 0;
+
+			/* the file beside the one it named: same directory */
+			if (word(s, n, 1, &path, &pn) && (slash = memrchr(path, '/', pn)))
+				wb_bytes(&o, path, (size_t)(slash - path) + 1);
+			wb_str(&o, initrd);
+		}
+		wb_u8(&o, '\n');
+	}
+	return out_done(&o);
+}
+
+bool prov_extlinux_append(const char *in, char *out, size_t outlen)
+{
+	const char *p = in, *s, *w;
+	size_t n, wn;
+
+	while (next_line(&p, &s, &n))
+		if (word(s, n, 0, &w, &wn) && keyword(w, wn, "append")) {
+			const char *a = w + wn;
+			size_t k = n - (size_t)(a - s);
+
+			while (k && isspace((unsigned char)*a))
+				a++, k--;
+			while (k && isspace((unsigned char)a[k - 1]))
+				k--;
+			if (k >= outlen)
+				return false;
+			memcpy(out, a, k);
+			out[k] = '\0';
+			return true;
+		}
+	return false;
 }
 
 /* ---- the root's network tools ---------------------------------------------- */

@@ -156,6 +156,36 @@ static void test_cmdline(void)
 }
 
 /* an MBR: partition 1 type t1 from 8192 for 81920 sectors, 2 type t2 after it */
+/* A U-Boot board's command line file. */
+static void test_extlinux(void)
+{
+	static const char cfg[] =
+		"DEFAULT netroot\n"
+		"# APPEND in a comment stays\n"
+		"LABEL netroot\n"
+		"  KERNEL vmlinuz\n"
+		"  INITRD /boot/initrd.img-6.1.0-56-arm64\n"
+		"  APPEND console=ttyAMA0 root=/dev/mmcblk0p2 quiet\n"
+		"label rescue\n"
+		"\tinitrd initrd.img\n"
+		"\tappend console=ttyAMA0 single\n";
+	char *o = prov_extlinux_edit(cfg, "console=ttyAMA0 ip=dhcp root=UUID=x rw", "netroot8.img"), *o2, line[64];
+
+	CHECK(o && strstr(o, "  APPEND console=ttyAMA0 ip=dhcp root=UUID=x rw\n"), "APPEND: the board's line");
+	CHECK(o && strstr(o, "\tappend console=ttyAMA0 ip=dhcp root=UUID=x rw\n"), "every APPEND, its case kept");
+	CHECK(o && strstr(o, "  INITRD /boot/netroot8.img\n"), "INITRD: netroot's file, in the directory it named");
+	CHECK(o && strstr(o, "\tinitrd netroot8.img\n"), "INITRD without a directory");
+	CHECK(o && strstr(o, "# APPEND in a comment stays\n") && strstr(o, "  KERNEL vmlinuz\n"), "the rest kept");
+	o2 = o ? prov_extlinux_edit(o, "console=ttyAMA0 ip=dhcp root=UUID=x rw", "netroot8.img") : NULL;
+	CHECK(o2 && !strcmp(o, o2), "applied twice: the same text");
+	CHECK(prov_extlinux_append(cfg, line, sizeof(line)) && !strcmp(line, "console=ttyAMA0 root=/dev/mmcblk0p2 quiet"),
+	      "the image's own line: the first APPEND's words");
+	CHECK(!prov_extlinux_append(cfg, line, 10), "a line longer than the room: false");
+	CHECK(!prov_extlinux_append("DEFAULT x\n", line, sizeof(line)), "no APPEND: false");
+	free(o);
+	free(o2);
+}
+
 static void mbr(uint8_t *m, uint8_t t1, uint8_t t2, uint32_t len2)
 {
 	static const uint32_t start[2] = { 8192, 90112 };
@@ -224,6 +254,7 @@ int main(void)
 {
 	test_fstab();
 	test_config();
+	test_extlinux();
 	test_interfaces();
 	test_small_files();
 	test_cmdline();
