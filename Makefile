@@ -2,7 +2,7 @@
 #   make                      host build (build/x86_64/)
 #   make ARCH=aarch64         cross build (build/aarch64/)
 #   make check                install deps, build both arches, run every test
-#   make demo                 install deps, build, boot the default scenario in qemu
+#   make demo [FLEET=1]       install deps, build, provision and boot a U-Boot board (or four) in qemu
 # Variables: ARCH=x86_64|aarch64, WERROR=1 (set by CI), V=1 (verbose).
 
 ARCH    ?= $(shell uname -m)
@@ -323,9 +323,13 @@ check: deps
 	$(MAKE) WERROR=1 tests-build e2e-fixtures
 	tests/run
 
+# The whole chain on an embedded configuration: netrootd (DHCP, TFTP, iSCSI)
+# provisions a board from a golden image and a U-Boot board boots from it;
+# FLEET=1: three iSCSI boards at once and an NFS one (tests/e2e/fleet).
 demo: deps
 	$(MAKE) ARCH=aarch64
-	tests/e2e/run --show nfs4-static
+	$(MAKE) ARCH=x86_64
+	tests/e2e/fleet --demo $(if $(FLEET),--fleet)
 
 # Debian packages: build/deb/{netroot-initramfs,netrootd}_<VERSION>_{arm64,amd64}.deb
 deb:
