@@ -253,22 +253,30 @@ static int read_client(const struct prov_ctx *x, const char *name, char **text, 
 	return 0;
 }
 
+/* "NAME [FLAG]" in any order: 0, or -1 (anything else: the usage). */
+static int name_and_flag(int argc, char **argv, const char *flag, const char **name, bool *set)
+{
+	*name = NULL;
+	*set = false;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], flag))
+			*set = true;
+		else if (!*name && argv[i][0] != '-')
+			*name = argv[i];
+		else
+			return -1;
+	}
+	return *name ? 0 : -1;
+}
+
 static int client_show(struct prov_ctx *x, int argc, char **argv)
 {
-	const char *name = NULL;
-	bool secrets = false;
+	const char *name;
+	bool secrets;
 	struct nrd_client cl;
 	char *text;
 
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--secrets"))
-			secrets = true;
-		else if (!name && argv[i][0] != '-')
-			name = argv[i];
-		else
-			return usage();
-	}
-	if (!name)
+	if (name_and_flag(argc, argv, "--secrets", &name, &secrets) < 0)
 		return usage();
 	if (read_client(x, name, &text, &cl) < 0)
 		return 1;
@@ -306,20 +314,12 @@ static bool beneath(const char *path, const char *dir)
 
 static int client_remove(struct prov_ctx *x, int argc, char **argv)
 {
-	const char *name = NULL;
-	bool del = false;
+	const char *name;
+	bool del;
 	struct nrd_client cl;
 	char *text, p[PATH_LEN + 80], tree[PATH_LEN + 80];
 
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--delete-disk"))
-			del = true;
-		else if (!name && argv[i][0] != '-')
-			name = argv[i];
-		else
-			return usage();
-	}
-	if (!name)
+	if (name_and_flag(argc, argv, "--delete-disk", &name, &del) < 0)
 		return usage();
 	if (read_client(x, name, &text, &cl) < 0)
 		return 1;
