@@ -35,6 +35,11 @@ void phase_begin(const char *name)
 	nphases++;
 }
 
+void phase_reset(void)
+{
+	nphases = 0;
+}
+
 void (*phase_end_hook)(void);
 
 void phase_end(void)

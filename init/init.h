@@ -32,6 +32,7 @@ void sleep_ms(int ms);
 void phase_begin(const char *name);
 void phase_end(void);
 void phase_summary(void);
+void phase_reset(void);         /* a new attempt: its own phases only */
 /* The phases so far (at most max): name, start (s since the kernel
  * started), duration (s; < 0: still running). Returns how many. */
 int phase_times(const char **names, double *start, double *secs, int max);

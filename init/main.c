@@ -229,6 +229,7 @@ int main(int argc, char **argv)
 	log_setup(LOG_TO_CONSOLE | LOG_TO_KMSG, 0, 0);
 	for (;;) {
 		cmdline_defaults(&cfg);
+		phase_reset();
 		boot();
 		report_failed();
 		rescue(&cfg);
