@@ -221,6 +221,56 @@ static int server_address(const struct nrd_conf *c, char *out, size_t n)
 	return r;
 }
 
+/* The board's ip= when netrootd does not hand out its address (DHCP proxy
+ * or off) and --address names one: the seed notes' static form,
+ * "ADDR::GATEWAY:NETMASK:HOST:eth0:off", the gateway and netmask of the
+ * served interface's pool, else of [dhcp], else the interface's own mask
+ * and no gateway. "dhcp" otherwise (netrootd's reservation gives the same
+ * address). 0, or -EINVAL with a message. */
+static int static_ip(const struct nrd_conf *c, const char *addr, const char *host, char *out, size_t n)
+{
+	in4_t a, mask = 0, gw = 0;
+	char m[IN4_STRLEN], g[IN4_STRLEN] = "";
+
+	if (!addr || c->dhcp_mode == DHCP_MODE_FULL) {
+		snprintf(out, n, "dhcp");
+		return 0;
+	}
+	if (parse_in4(addr, strlen(addr), &a) < 0) {
+		fprintf(stderr, "netrootd: --address %s: expected an IPv4 address\n", addr);
+		return -EINVAL;
+	}
+	for (int i = 0; i < c->npools && !mask; i++)
+		if (c->nifaces && !strcmp(c->pools[i].name, c->ifaces[0])) {
+			mask = c->pools[i].p.netmask;
+			gw = c->pools[i].p.nrouter ? c->pools[i].p.router[0] : 0;
+		}
+	if (!mask) {
+		mask = c->dhcp.netmask;
+		gw = c->dhcp.nrouter ? c->dhcp.router[0] : 0;
+	}
+	if (!mask) {
+		struct ifaddrs *ifa;
+
+		if (getifaddrs(&ifa) == 0) {
+			for (struct ifaddrs *i = ifa; i && !mask; i = i->ifa_next)
+				if (i->ifa_addr && i->ifa_netmask && i->ifa_addr->sa_family == AF_INET && c->nifaces &&
+				    !strcmp(i->ifa_name, c->ifaces[0]))
+					mask = ((const struct sockaddr_in *)(const void *)i->ifa_netmask)->sin_addr.s_addr;
+			freeifaddrs(ifa);
+		}
+	}
+	if (!mask) {
+		fprintf(stderr, "netrootd: --address %s with DHCP %s: no netmask known for the board's static ip= "
+			"(set [dhcp] netmask = and router =)\n", addr, c->dhcp_mode == DHCP_MODE_PROXY ? "proxy" : "off");
+		return -EINVAL;
+	}
+	if (gw)
+		in4_str(gw, g);
+	snprintf(out, n, "%s::%s:%s:%s:" PROV_NETDEV ":off", addr, g, in4_str(mask, m), host);
+	return 0;
+}
+
 /* The line checked with netroot-init's own parser and plan builder: an
  * ERROR there would stop the board at boot, so nothing is written. */
 static int check_line(const char *line)
@@ -477,11 +527,14 @@ int prov_client_add(struct prov_ctx *x, int argc, char **argv)
 
 	/* 4. the command line, from the image's own */
 	{
-		char init1[224];
+		char init1[224], ipval[160];
+
+		if (static_ip(&x->conf, o.address, o.hostname ? o.hostname : o.name, ipval, sizeof(ipval)) < 0)
+			goto fail_tmp;
 		struct prov_line_in li = { .nfs = o.nfs, .uuid = g.uuid, .initiator = init1, .target = cl.iscsi_target,
 					   .server = server, .port = x->conf.iscsi_port, .chap_user = o.name,
 					   .chap_secret = secret, .nfs_path = tree, .nfs_vers = o.nfs_vers,
-					   .append = o.append };
+					   .append = o.append, .ip = ipval };
 		struct prov_target src = t;
 		size_t len;
 

@@ -157,6 +157,7 @@ struct prov_line_in {
 	/* NFS */
 	const char *nfs_path, *nfs_vers;
 	const char *append;             /* the administrator's own words, last (NULL: none) */
+	const char *ip;                 /* ip='s value: "dhcp" (NULL too) or the static form */
 };
 
 /* The board's cmdline.txt line (no newline) into out: 0 or -ENOSPC. */

@@ -518,11 +518,21 @@ static int load_conf(struct prov_ctx *x)
 	return 0;
 }
 
+/* p and the directories above it that are missing (those with mode 0755). */
 static int mkdir_p(const char *p, mode_t mode)
 {
-	if (mkdir(p, mode) == 0 || errno == EEXIST)
+	char d[PATH_LEN];
+
+	snprintf(d, sizeof(d), "%s", p);
+	for (char *s = strchr(d + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(d, 0755) < 0 && errno != EEXIST)
+			break;          /* said below, by the last mkdir */
+		*s = '/';
+	}
+	if (mkdir(d, mode) == 0 || errno == EEXIST)
 		return 0;
-	fprintf(stderr, "netrootd: cannot make %s: %s\n", p, strerror(errno));
+	fprintf(stderr, "netrootd: cannot make %s: %s\n", d, strerror(errno));
 	return -errno;
 }
 

@@ -132,14 +132,18 @@ int prov_cmdline(const struct prov_line_in *in, char *out, size_t n)
 			wb_str(&b, ",vers=");
 			wb_str(&b, in->nfs_vers);
 		}
-		wb_str(&b, ",proto=tcp ip=dhcp rw rootwait");
+		wb_str(&b, ",proto=tcp ip=");
+		wb_str(&b, in->ip ? in->ip : "dhcp");
+		wb_str(&b, " rw rootwait");
 	} else {
 		char port[16];
 
 		snprintf(port, sizeof(port), "%u", in->port);
 		wb_str(&b, "root=UUID=");
 		wb_str(&b, in->uuid);
-		wb_str(&b, " ip=dhcp ISCSI_INITIATOR=");
+		wb_str(&b, " ip=");
+		wb_str(&b, in->ip ? in->ip : "dhcp");
+		wb_str(&b, " ISCSI_INITIATOR=");
 		wb_str(&b, in->initiator);
 		wb_str(&b, " ISCSI_TARGET_NAME=");
 		wb_str(&b, in->target);
