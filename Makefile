@@ -283,6 +283,17 @@ $(TBUILD)/fuzz_fat: tests/fuzz/fuzz_fat.c server/fat.c server/fat.h $(LIB_SRCS) 
 	@mkdir -p $(TBUILD)
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< server/fat.c $(LIB_SRCS)
 
+# fuzz_provision_text: any bytes as the files client add edits (a re-run
+# reads them out of the board's own disk).
+$(TBUILD)/replay_provision_text: tests/fuzz/fuzz_provision_text.c tests/fuzz/replay.c server/provision_text.c server/provision.h $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) $(TCFLAGS) -Iserver -o $@ $< tests/fuzz/replay.c server/provision_text.c $(LIB_SRCS)
+
+$(TBUILD)/fuzz_provision_text: tests/fuzz/fuzz_provision_text.c server/provision_text.c server/provision.h $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(TBUILD)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iserver -o $@ $< server/provision_text.c $(LIB_SRCS)
+
 # fuzz_iscsi: any bytes as an iSCSI PDU header, login keys and a SCSI
 # command with its data over a store in memory.
 SERVER_ISCSI_SRCS := server/iscsi_pdu.c server/iscsi_nego.c server/iscsi_chap.c server/scsi_cmd.c server/scsi_spc.c server/scsi_sbc.c server/scsi_pr.c
