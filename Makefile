@@ -42,14 +42,15 @@ libpath = $(firstword $(wildcard /usr/lib/$(TRIPLET)/$(1) /lib/$(TRIPLET)/$(1)))
 INIT_LIBS := $(call libpath,libnl-route-3.a) $(call libpath,libnl-genl-3.a) $(call libpath,libnl-3.a) $(call libpath,libnfs.a) \
              $(call libpath,libiscsi.a) $(call libpath,libblkid.a)
 
-# netrootd: nettle for CHAP's MD5.
+# netrootd: nettle for CHAP's MD5 and the initramfs cache's SHA-256 (its CPU
+# dispatch wants the glibc fortify symbols lib/glibc_compat.c supplies).
 SERVER_LIBS := $(call libpath,libnettle.a)
 
 LIB_SRCS  := $(filter-out lib/glibc_compat.c,$(wildcard lib/*.c))
 INIT_SRCS := $(wildcard init/*.c) $(LIB_SRCS) lib/glibc_compat.c
 INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS))
 HDRS      := $(wildcard lib/*.h init/*.h)
-SERVER_SRCS := $(wildcard server/*.c) $(LIB_SRCS)
+SERVER_SRCS := $(wildcard server/*.c) $(LIB_SRCS) lib/glibc_compat.c
 SERVER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SERVER_SRCS))
 SERVER_HDRS := $(wildcard server/*.h)
 

@@ -619,7 +619,10 @@ int prov_client_add(struct prov_ctx *x, int argc, char **argv)
 	/* 6. the edits */
 	{
 		struct prov_edit_in ei = { .cmdline = line, .hostname = cl.hostname, .initrd = o.initrd };
-		char bsrc[32];
+		char bsrc[32], cache[PATH_LEN + 16];
+
+		snprintf(cache, sizeof(cache), "%s/initrd-cache", x->conf.state_dir);
+		ei.initrd.cache_dir = cache;
 
 		snprintf(bsrc, sizeof(bsrc), "PARTUUID=%08x-01", g.disk_id);
 		ei.boot_src = o.nfs ? NULL : bsrc;

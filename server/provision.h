@@ -133,7 +133,18 @@ struct prov_initrd_opts {
 	const char *modules;            /* extra, blank-separated */
 	const char *kver;               /* only this kernel version; NULL: every arm64 one */
 	bool nfs;
+	const char *cache_dir;          /* built images kept by content (NULL: none) */
 };
+
+/* ---- the initramfs cache (provision_cache.c) ------------------------------ */
+
+/* The SHA-256 (hex) of words and of the files' bytes: 0, or -errno (a file
+ * unreadable). */
+int prov_cache_key(const char *const *words, int nwords, const char *const *files, int nfiles, char hex[65]);
+/* The image of key hex in dir copied to out: 0, -ENOENT (not there), -errno. */
+int prov_cache_get(const char *dir, const char *hex, const char *out);
+/* path kept in dir under hex (best effort: a failure only costs a build). */
+void prov_cache_put(const char *dir, const char *hex, const char *path);
 
 struct prov_edit_in {
 	const char *cmdline;            /* the line, already checked */

@@ -341,13 +341,62 @@ static int mkdirs(char *path)
 	return 0;
 }
 
+/* The cache key of one build: the builder's words but the scratch paths
+ * (kernel dir, output), and the bytes of the builder, netroot-init, e2fsck
+ * and every file it will read under work/lib/modules/<kver>/ (base). */
+static int cache_key(const struct prov_initrd_opts *o, const char *work, const char *base, const struct modset *s,
+		     const char *const *argv, int argc, char hex[65])
+{
+	static const char *const extra[] = { "modules.order", "modules.builtin", "modules.builtin.modinfo" };
+	const char *words[MAX_MODS + 40], *files[MAX_MODS + 8];
+	char *paths[MAX_MODS + 8];
+	int nw = 0, nf = 0, np = 0, r = 0;
+
+	words[nw++] = getenv("SOURCE_DATE_EPOCH");     /* the builder's mtimes */
+	for (int i = 1; i < argc && nw < 36; i++)
+		if (strcmp(argv[i], work) && (i + 1 >= argc || strcmp(argv[i - 1], "-o")))
+			words[nw++] = argv[i][0] == '/' ? "" : argv[i];     /* paths: their bytes below */
+	files[nf++] = o->mkinitramfs;
+	files[nf++] = o->init;
+	if (o->e2fsck && !o->nfs)
+		files[nf++] = o->e2fsck;
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		char *p;
+		struct stat st;
+
+		if (asprintf(&p, "%s%s", base, extra[i]) < 0)
+			goto nomem;
+		paths[np++] = p;
+		if (stat(p, &st) == 0)
+			files[nf++] = p;
+	}
+	for (int i = 0; i < s->n; i++) {
+		char *p;
+
+		if (asprintf(&p, "%s%s", base, s->path[i]) < 0)
+			goto nomem;
+		paths[np++] = p;
+		words[nw++] = s->path[i];       /* the names too (their places in the tree) */
+		files[nf++] = p;
+	}
+	r = prov_cache_key(words, nw, files, nf, hex);
+	goto done;
+nomem:
+	r = -ENOMEM;
+done:
+	for (int i = 0; i < np; i++)
+		free(paths[i]);
+	return r;
+}
+
 /* One initramfs for kernel kver into out_path. */
 static int build_one(const struct prov_target *t, const struct prov_initrd_opts *o, const char *moddir,
 		     const char *kver, const char *work, const char *out_path, char *why, size_t wl)
 {
 	static const char *const extra_files[] = { "modules.order", "modules.builtin", "modules.builtin.modinfo" };
 	char src[PATH_LEN + 160], base[PATH_LEN + 160], *dep = NULL, *bi = NULL, *list = NULL, mods[2048] = "";
-	char *soft = NULL, *alias = NULL;
+	char *soft = NULL, *alias = NULL, key[65];
+	bool key_ok = false;
 	char names[64][96], fsck[PATH_LEN + 16], err[2048];
 	const char *want[64];
 	bool required[64];
@@ -508,6 +557,13 @@ static int build_one(const struct prov_target *t, const struct prov_initrd_opts 
 		argv[n++] = "-o";
 		argv[n++] = out_path;
 		argv[n] = NULL;
+		/* the same inputs were built before: that image (deterministic) */
+		key_ok = o->cache_dir && cache_key(o, work, base, &s, argv, n, key) == 0;
+		if (key_ok && prov_cache_get(o->cache_dir, key, out_path) == 0) {
+			printf("  (the same as an earlier board's: from %s)\n", o->cache_dir);
+			r = 0;
+			goto out;
+		}
 		st = prov_run(argv, NULL, NULL, 0, err, sizeof(err));
 		if (st != 0) {
 			char e[400];
@@ -521,6 +577,8 @@ static int build_one(const struct prov_target *t, const struct prov_initrd_opts 
 			r = st < 0 ? st : -EIO;
 			goto out;
 		}
+		if (key_ok)
+			prov_cache_put(o->cache_dir, key, out_path);
 	}
 	r = 0;
 out:
