@@ -4,11 +4,29 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "buf.h"
 
 #define DIR_MAX (65536u * 32)           /* a directory holds at most 65536 entries (FAT spec) */
 #define MBR_SECTOR 512
+
+int fat_read_fd(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	int fd = *(const int *)ctx;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t r = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		got += (size_t)r;
+	}
+	return 0;
+}
 
 /* Bytes of the partition: never outside it. */
 static int vread(struct fat_vol *v, void *buf, size_t len, uint64_t off)

@@ -21,6 +21,10 @@
 /* Reads len bytes at off of the image into buf: 0, or -errno. */
 typedef int (*fat_read_fn)(void *ctx, void *buf, size_t len, uint64_t off);
 
+/* The read function over an open file or block device: ctx points to its
+ * descriptor (an int); short reads and EINTR retried, -EIO at its end. */
+int fat_read_fd(void *ctx, void *buf, size_t len, uint64_t off);
+
 struct fat_vol {
 	fat_read_fn read;
 	void *ctx;

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
+
 /* One element, length first, so that no two inputs hash alike. */
 static void put(struct sha256_ctx *h, const void *p, size_t n)
 {
@@ -80,7 +82,7 @@ int prov_cache_key(const char *const *words, int nwords, const char *const *file
 	return 0;
 }
 
-/* from into a new file to (0600 until renamed by the caller). 0 or -errno. */
+/* from into a new file to (0644). 0 or -errno. */
 static int copy_file(const char *from, const char *to)
 {
 	static uint8_t buf[1 << 16];
@@ -95,26 +97,13 @@ static int copy_file(const char *from, const char *to)
 		return r;
 	}
 	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf)), w = 0;
+		ssize_t n = read(in, buf, sizeof(buf));
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			r = -errno;
-		if (n <= 0)
-			break;
-		while (w < n) {
-			ssize_t k = write(out, buf + w, (size_t)(n - w));
-
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0) {
-				r = k < 0 ? -errno : -EIO;
-				break;
-			}
-			w += k;
-		}
-		if (r < 0)
+		if (n <= 0 || (r = write_full(out, buf, (size_t)n)) < 0)
 			break;
 	}
 	if (close(out) < 0 && r == 0)

@@ -132,15 +132,6 @@ int prov_ext4_parse(const uint8_t *sb, size_t len, struct prov_geom *g, char *wh
 	return 0;
 }
 
-static int fd_read(void *ctx, void *buf, size_t len, uint64_t off)
-{
-	ssize_t n = pread(*(int *)ctx, buf, len, (off_t)off);
-
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
 int prov_image_check(const char *path, struct prov_geom *g, char *why, size_t wl)
 {
 	uint8_t mbr[SECTOR], sb[EXT_SB_LEN];
@@ -179,7 +170,7 @@ int prov_image_check(const char *path, struct prov_geom *g, char *why, size_t wl
 		close(fd);
 		return -ENOMEM;
 	}
-	r = fat_open(v, fd_read, &fd, (uint64_t)st.st_size, 1, fwhy, sizeof(fwhy));
+	r = fat_open(v, fat_read_fd, &fd, (uint64_t)st.st_size, 1, fwhy, sizeof(fwhy));
 	free(v);
 	close(fd);
 	if (r < 0) {

@@ -73,23 +73,6 @@ const struct nrd_client *tftp_board_find(const struct nrd_client *cl, int n, con
 	return by_mac && by_mac->boot_files != BOOT_FILES_NONE ? by_mac : NULL;
 }
 
-static int read_image(void *ctx, void *buf, size_t len, uint64_t off)
-{
-	int fd = *(const int *)ctx;
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t r = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r < 0 ? -errno : -EIO;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
 static int open_in_image(const struct nrd_client *b, const char *rest, struct tftp_fatsrc **out, char *why,
 			 size_t whylen)
 {
@@ -117,7 +100,7 @@ static int open_in_image(const struct nrd_client *b, const char *rest, struct tf
 		st.st_size = end > 0 ? end : 0;
 	}
 	s->ctx = s->fd;
-	r = fat_open(&s->v, read_image, &s->ctx, (uint64_t)st.st_size, 0, fw, sizeof(fw));
+	r = fat_open(&s->v, fat_read_fd, &s->ctx, (uint64_t)st.st_size, 0, fw, sizeof(fw));
 	if (r < 0 && !b->boot_explicit) {       /* by default only: a disk with no boot partition */
 		close(s->fd);
 		free(s);
