@@ -1,6 +1,13 @@
 # qemu/boot.sh: start an arm64 guest inside the lab namespace; sourced after
 # qemu/lab.sh.
 #
+#   LAB_GUEST_ARCH=x86_64               (set before the calls; default
+#                                       aarch64) an x86_64 guest instead:
+#                                       qemu-system-x86_64 -M pc, TCG, the
+#                                       amd64 kernel in $LAB_CACHE/amd64
+#                                       (bench/boot fetches it), console
+#                                       ttyS0. Unset, nothing changes.
+#
 #   lab_kernel_path                     -> vmlinuz of the cached arm64 kernel
 #   lab_qemu_start KERNEL INITRD "APPEND" LOG [MAC [MAC2]]
 #                                       -> sets LAB_QEMU_PID (tracked)
@@ -20,18 +27,32 @@
 LAB_ROOT=$(cd "$LAB_HERE/.." && pwd)
 LAB_CACHE=${NETROOT_CACHE:-$LAB_ROOT/.cache}
 
+# The Debian architecture name of the guest's kernel cache.
+lab_guest_debarch() {
+    case ${LAB_GUEST_ARCH:-aarch64} in
+        x86_64|amd64) echo amd64 ;;
+        *) echo arm64 ;;
+    esac
+}
+
 lab_kernel_version() {
-    [ -s "$LAB_CACHE/arm64/kernel-version" ] || {
-        lab_log "no arm64 kernel in $LAB_CACHE (run scripts/install-deps all)"
+    local a
+    a=$(lab_guest_debarch)
+    [ -s "$LAB_CACHE/$a/kernel-version" ] || {
+        if [ "$a" = arm64 ]; then
+            lab_log "no arm64 kernel in $LAB_CACHE (run scripts/install-deps all)"
+        else
+            lab_log "no $a kernel in $LAB_CACHE (bench/boot fetches it)"
+        fi
         return 1
     }
-    cat "$LAB_CACHE/arm64/kernel-version"
+    cat "$LAB_CACHE/$a/kernel-version"
 }
 
 lab_kernel_path() {
     local v
     v=$(lab_kernel_version) || return 1
-    echo "$LAB_CACHE/arm64/boot/vmlinuz-$v"
+    echo "$LAB_CACHE/$(lab_guest_debarch)/boot/vmlinuz-$v"
 }
 
 LAB_MACS="52:54:00:12:34:56 52:54:00:12:34:57"
@@ -46,6 +67,18 @@ lab_qemu_start() {
         i=$((i + 1))
     done
     # ip netns exec execs qemu, so $! is qemu's own PID.
+    if [ "$(lab_guest_debarch)" = amd64 ]; then
+        # shellcheck disable=SC2086
+        ip netns exec "$LAB_NS" qemu-system-x86_64 ${LAB_QEMU_ARGS:-} \
+            -M pc -m 1024 -nographic -no-reboot -accel tcg \
+            -kernel "$kernel" -initrd "$initrd" \
+            -append "console=ttyS0 $append" \
+            "${nics[@]}" \
+            < /dev/null > "$log" 2>&1 &
+        LAB_QEMU_PID=$!
+        lab_track "$LAB_QEMU_PID"
+        return 0
+    fi
     # shellcheck disable=SC2086
     ip netns exec "$LAB_NS" qemu-system-aarch64 ${LAB_QEMU_ARGS:-} \
         -M virt -cpu cortex-a72 -m 1024 -nographic -no-reboot -accel tcg \
