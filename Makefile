@@ -362,7 +362,7 @@ clean:
 # bench/iscsi-root runs blkbench inside the arm64 guest, whatever ARCH is.
 BENCH_CC := aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs
 
-bench-tools: build/aarch64/blkbench
+bench-tools: build/aarch64/blkbench build/x86_64/stormboard
 
 # Small arm64 programs tests/e2e scenarios put into the initramfs or the
 # root: a rescue shell which returns at once, a runner that sets argv[0].
@@ -379,5 +379,14 @@ build/aarch64/blkbench: bench/blkbench.c
 	@echo "  CC      $@"
 	$(Q)$(BENCH_CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $< -lpthread
 	$(Q)aarch64-linux-gnu-strip $@
+
+# bench/storm's simulated boards: glibc, libiscsi (shared), netroot's own
+# DHCP codec and packet socket.
+STORM_SRCS := bench/stormboard.c init/dhcp_net.c $(LIB_SRCS)
+build/x86_64/stormboard: $(STORM_SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(HOSTCC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -Ilib -Iinit -ffunction-sections -Wl,--gc-sections \
+		-o $@ $(STORM_SRCS) -liscsi -lpthread
 
 .PHONY: bench-tools e2e-fixtures

@@ -52,6 +52,26 @@ static void chunk_free(struct tftp_cache *c, struct tftp_chunk *k)
 	free(k);
 }
 
+/* What the cache may hold: TFTP_CACHE_BYTES, or a chunk for each transfer
+ * and two more. */
+static size_t budget(const struct tftp_cache *c)
+{
+	size_t per = (size_t)(c->readers + 2) * sizeof(struct tftp_chunk);
+
+	return per > TFTP_CACHE_BYTES ? per : TFTP_CACHE_BYTES;
+}
+
+/* Takes the oldest unpinned chunk away from its file, for reuse. */
+static struct tftp_chunk *chunk_steal(struct tftp_cache *c)
+{
+	struct tftp_chunk *k = c->lru_head;
+
+	lru_remove(c, k);
+	k->f->chunks[k->idx] = NULL;
+	c->bytes -= sizeof(*k);
+	return k;
+}
+
 struct tftp_file *tftp_file_get(struct tftp_cache *c, int fd, const struct stat *st)
 {
 	struct tftp_file *f;
@@ -62,6 +82,7 @@ struct tftp_file *tftp_file_get(struct tftp_cache *c, int fd, const struct stat 
 		if (f->size == (uint64_t)st->st_size && f->mtime_ns == mtime_ns(st)) {
 			close(fd);
 			f->refs++;
+			c->readers++;
 			return f;
 		}
 		f->stale = true;        /* changed on disk: its readers finish on the old one */
@@ -88,6 +109,7 @@ struct tftp_file *tftp_file_get(struct tftp_cache *c, int fd, const struct stat 
 	}
 	f->next = c->files;
 	c->files = f;
+	c->readers++;
 	return f;
 }
 
@@ -95,6 +117,9 @@ void tftp_file_put(struct tftp_cache *c, struct tftp_file *f)
 {
 	struct tftp_file **pp;
 
+	c->readers--;
+	while (c->bytes > budget(c) && c->lru_head)     /* a storm's chunks go with it */
+		chunk_free(c, c->lru_head);
 	if (--f->refs > 0)
 		return;
 	for (uint32_t i = 0; i < f->nchunks; i++)
@@ -135,7 +160,7 @@ size_t tftp_netascii(const uint8_t *in, size_t n, uint8_t *out)
 }
 
 /* raw (n bytes, freed) converted into a file entry of its own. */
-static struct tftp_file *netascii_entry(uint8_t *raw, size_t n, int *err)
+static struct tftp_file *netascii_entry(struct tftp_cache *c, uint8_t *raw, size_t n, int *err)
 {
 	uint8_t *conv = malloc(n ? 2 * n : 1);
 	struct tftp_file *f = calloc(1, sizeof(*f));
@@ -153,6 +178,7 @@ static struct tftp_file *netascii_entry(uint8_t *raw, size_t n, int *err)
 	f->refs = 1;
 	f->stale = true;        /* its own: never shared */
 	free(raw);
+	c->readers++;
 	return f;
 }
 
@@ -167,7 +193,6 @@ struct tftp_file *tftp_file_fat(struct tftp_cache *c, struct tftp_fatsrc *src, b
 	struct tftp_file *f;
 	uint32_t n = src->ff.size;
 
-	(void)c;
 	if (netascii) {
 		uint8_t *raw;
 		size_t got = 0;
@@ -194,7 +219,7 @@ struct tftp_file *tftp_file_fat(struct tftp_cache *c, struct tftp_fatsrc *src, b
 			*err = -ENOMEM;
 			return NULL;
 		}
-		return netascii_entry(raw, n, err);
+		return netascii_entry(c, raw, n, err);
 	}
 	f = calloc(1, sizeof(*f));
 	if (f) {
@@ -214,6 +239,7 @@ struct tftp_file *tftp_file_fat(struct tftp_cache *c, struct tftp_fatsrc *src, b
 	f->stale = true;        /* its own: never shared */
 	f->next = c->files;
 	c->files = f;
+	c->readers++;
 	return f;
 }
 
@@ -222,7 +248,6 @@ struct tftp_file *tftp_file_netascii(struct tftp_cache *c, int fd, const struct 
 	size_t n = (size_t)st->st_size, got = 0;
 	uint8_t *raw;
 
-	(void)c;
 	if (n > TFTP_NETASCII_MAX) {
 		close(fd);
 		*err = -EFBIG;
@@ -248,7 +273,7 @@ struct tftp_file *tftp_file_netascii(struct tftp_cache *c, int fd, const struct 
 		got += (size_t)r;
 	}
 	close(fd);
-	return netascii_entry(raw, n, err);
+	return netascii_entry(c, raw, n, err);
 }
 
 /* Chunk i of f, read when not cached, pinned. */
@@ -266,10 +291,16 @@ static struct tftp_chunk *chunk(struct tftp_cache *c, struct tftp_file *f, uint3
 	if (k) {
 		c->hits++;
 	} else {
-		/* Room first: the oldest chunks nobody is sending from go. */
-		while (c->bytes + sizeof(*k) > TFTP_CACHE_BYTES && c->lru_head)
-			chunk_free(c, c->lru_head);
-		k = malloc(sizeof(*k));
+		/* Room first: the oldest chunks nobody is sending from go,
+		 * the last one's memory reused. */
+		k = NULL;
+		while (c->bytes + sizeof(*k) > budget(c) && c->lru_head) {
+			if (k)
+				free(k);
+			k = chunk_steal(c);
+		}
+		if (!k)
+			k = malloc(sizeof(*k));
 		if (!k) {
 			*err = -ENOMEM;
 			return NULL;

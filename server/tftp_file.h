@@ -3,11 +3,15 @@
  *
  * A file is opened once however many clients read it: requests for the
  * same file (device, inode, size and mtime) share one entry, and its bytes
- * are read in 256 KiB chunks into one cache shared by every transfer, so
+ * are read in 64 KiB chunks into one cache shared by every transfer, so
  * 64 Pis fetching the same kernel together cost one read of each chunk,
  * not 64 (and no syscall per block: one pread per chunk). The cache holds
- * TFTP_CACHE_BYTES at most; chunks no transfer is sending from are
- * dropped oldest first. A file replaced while being sent keeps its old
+ * TFTP_CACHE_BYTES, or one chunk more than there are transfers when that
+ * is more: boards that power on within a second of each other read the
+ * same files at different places, and an LRU smaller than their working
+ * set would read a whole chunk again for every block (a boot storm of 50
+ * lock-step Pis went at half dnsmasq's speed). Chunks no transfer is
+ * sending from are dropped oldest first, their memory reused. A file replaced while being sent keeps its old
  * entry (the open descriptor) for the transfers already under way; new
  * requests see the new file. A file that shrinks under a transfer ends it
  * with an error rather than sending bytes that are not there. */
@@ -23,8 +27,9 @@
 
 #include "fat.h"
 
-#define TFTP_CHUNK (256u * 1024)        /* bytes read at once */
-#define TFTP_CACHE_BYTES (4u << 20)     /* chunks kept (more only while pinned) */
+#define TFTP_CHUNK (64u * 1024)         /* bytes read at once (>= the largest blksize, 65464) */
+#define TFTP_CACHE_BYTES (4u << 20)     /* chunks kept at least (more while pinned, or with
+                                         * more transfers than that holds chunks) */
 
 struct tftp_chunk;
 
@@ -58,6 +63,7 @@ struct tftp_cache {
 	struct tftp_file *files;
 	struct tftp_chunk *lru_head, *lru_tail;   /* unpinned chunks, oldest first */
 	size_t bytes;                   /* in chunks now */
+	uint32_t readers;               /* transfers holding an entry (its budget: one chunk each) */
 	struct tftp_chunk *pinned[TFTP_PINS_MAX];
 	int npinned;
 	uint64_t reads, hits;           /* preads done / chunk lookups served from memory */
