@@ -3,6 +3,8 @@
 #   make ARCH=aarch64         cross build (build/aarch64/)
 #   make check                install deps, build both arches, run every test
 #   make demo [FLEET=1]       install deps, build, provision and boot a U-Boot board (or four) in qemu
+#   make bench [QUICK=1]      install deps, build, run every benchmark against its anchors:
+#                             bench/report.md with charts in bench/report/ (not part of check)
 # Variables: ARCH=x86_64|aarch64, WERROR=1 (set by CI), V=1 (verbose).
 
 ARCH    ?= $(shell uname -m)
@@ -343,6 +345,15 @@ demo: deps
 	$(MAKE) ARCH=x86_64
 	tests/e2e/fleet --demo $(if $(FLEET),--fleet)
 
+# Every benchmark in bench/ against its anchors, one report (bench/all).
+# QUICK=1: a sanity pass in under 10 minutes. Never part of check.
+bench:
+	scripts/install-deps bench
+	$(MAKE) ARCH=aarch64
+	$(MAKE) ARCH=x86_64
+	$(MAKE) bench-tools
+	bench/all $(if $(QUICK),--quick)
+
 # Debian packages: build/deb/{netroot-initramfs,netrootd}_<VERSION>_{arm64,amd64}.deb
 deb:
 	$(MAKE) ARCH=aarch64
@@ -355,7 +366,7 @@ deb:
 clean:
 	rm -rf build
 
-.PHONY: all deps check demo clean fuzz tests-build deb
+.PHONY: all deps check demo bench clean fuzz tests-build deb
 .SECONDARY:
 
 # ---- benchmark tools: static aarch64 programs for the lab's guests ------
