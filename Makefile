@@ -334,7 +334,7 @@ deps:
 check: deps
 	$(MAKE) ARCH=x86_64 WERROR=1
 	$(MAKE) ARCH=aarch64 WERROR=1
-	$(MAKE) WERROR=1 tests-build e2e-fixtures
+	$(MAKE) WERROR=1 tests-build e2e-fixtures build/x86_64/stormboard
 	tests/run
 
 # The whole chain on an embedded configuration: netrootd (DHCP, TFTP, iSCSI)
