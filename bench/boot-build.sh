@@ -116,8 +116,9 @@ bb_in_root() {
 bb_buildroot() {
     local arch=$1 r=$BB_CACHE/buildroot-$1 pkgs
     BB_ROOT=$r
-    # procps: dracut's network-legacy needs pgrep.
-    pkgs="initramfs-tools dracut-core dracut-network busybox klibc-utils open-iscsi nfs-common zstd kmod udev cpio procps"
+    # procps: dracut's network-legacy needs pgrep; netbase: /etc/protocols and
+    # /etc/services, without which mount.nfs fails ("Protocol not supported").
+    pkgs="initramfs-tools dracut-core dracut-network busybox klibc-utils open-iscsi nfs-common zstd kmod udev cpio procps netbase"
     local mark
     mark=$r/.done-packages-$(echo "$pkgs" | cksum | cut -d' ' -f1)
     if [ ! -e "$mark" ]; then
