@@ -99,8 +99,12 @@ bb_in_root() {
     local arch=$1 r=$BB_CACHE/buildroot-$1 net=--net
     shift
     [ "${1:-}" = --net ] && { net=""; shift; }
+    # Bounded (BB_TIMEOUT, default 1800 s: an arm64 build under emulation
+    # takes minutes); --kill-child ends the namespace's first process, and
+    # with it every process of the namespace, when unshare is ended.
     # shellcheck disable=SC2086
-    unshare --mount --propagation private --pid --fork $net -- sh -c '
+    timeout --kill-after=10 "${BB_TIMEOUT:-1800}" \
+    unshare --mount --propagation private --pid --fork --kill-child $net -- sh -c '
         r=$1; shift
         mount -t proc proc "$r/proc" &&
         mount -t sysfs sysfs "$r/sys" &&
