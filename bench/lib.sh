@@ -1,5 +1,5 @@
 # bench/lib.sh: sourced by the benchmarks to leave their figures for
-# bench/report (make bench). When BENCH_RESULTS names a file, each call
+# bench/mkreport (make bench). When BENCH_RESULTS names a file, each call
 # appends one tab-separated line to it; without it they do nothing, so every
 # benchmark still runs alone and prints its own tables.
 #
