@@ -66,24 +66,17 @@ lab_qemu_start() {
                -device "virtio-net-pci,netdev=n$i,mac=${macs[$i]},romfile=")
         i=$((i + 1))
     done
-    # ip netns exec execs qemu, so $! is qemu's own PID.
+    local console=ttyAMA0
+    local -a machine=(qemu-system-aarch64 -M virt -cpu cortex-a72)
     if [ "$(lab_guest_debarch)" = amd64 ]; then
-        # shellcheck disable=SC2086
-        ip netns exec "$LAB_NS" qemu-system-x86_64 ${LAB_QEMU_ARGS:-} \
-            -M pc -m 1024 -nographic -no-reboot -accel tcg \
-            -kernel "$kernel" -initrd "$initrd" \
-            -append "console=ttyS0 $append" \
-            "${nics[@]}" \
-            < /dev/null > "$log" 2>&1 &
-        LAB_QEMU_PID=$!
-        lab_track "$LAB_QEMU_PID"
-        return 0
+        machine=(qemu-system-x86_64 -M pc) console=ttyS0
     fi
+    # ip netns exec execs qemu, so $! is qemu's own PID.
     # shellcheck disable=SC2086
-    ip netns exec "$LAB_NS" qemu-system-aarch64 ${LAB_QEMU_ARGS:-} \
-        -M virt -cpu cortex-a72 -m 1024 -nographic -no-reboot -accel tcg \
+    ip netns exec "$LAB_NS" "${machine[0]}" ${LAB_QEMU_ARGS:-} \
+        "${machine[@]:1}" -m 1024 -nographic -no-reboot -accel tcg \
         -kernel "$kernel" -initrd "$initrd" \
-        -append "console=ttyAMA0 $append" \
+        -append "console=$console $append" \
         "${nics[@]}" \
         < /dev/null > "$log" 2>&1 &
     LAB_QEMU_PID=$!
