@@ -165,6 +165,23 @@ static int dhcp_wait(struct board *b, int fd, uint32_t xid, uint8_t type, int ms
 	}
 }
 
+/* Sends type, resending after 1, 2, 4 ... s up to last_ms, until a reply of
+ * type want arrives in m. 0, or -1 with b->err set. */
+static int dhcp_exchange(struct board *b, int fd, const struct dhcp_iface *ifc, uint32_t xid, uint8_t type,
+			 in4_t req, in4_t sid, uint8_t want, int last_ms, struct dhcp_msg *m)
+{
+	for (int wait = 1000; wait <= last_ms; wait *= 2) {
+		int got;
+
+		if (dhcp_send(b, fd, ifc, xid, type, req, sid) < 0)
+			return -1;
+		got = dhcp_wait(b, fd, xid, want, wait, m);
+		if (got != 0)
+			return got < 0 ? -1 : 0;
+	}
+	return fail(b, want == DHCPOFFER ? "DHCP: no OFFER" : "DHCP: no ACK", 0);
+}
+
 static int set_addr(struct board *b, in4_t addr, in4_t mask)
 {
 	struct ifreq ifr;
@@ -191,7 +208,7 @@ static int do_dhcp(struct board *b)
 	struct dhcp_iface ifc;
 	struct dhcp_msg *m = malloc(sizeof(*m));
 	uint32_t xid = (uint32_t)rand_r(&(unsigned){ (unsigned)b->i * 7919u + 1 }) ^ (uint32_t)b->i;
-	int fd, got = 0, r = -1;
+	int fd, r = -1;
 
 	memset(&ifc, 0, sizeof(ifc));
 	ifc.ifindex = (int)if_nametoindex("eth0");
@@ -208,30 +225,11 @@ static int do_dhcp(struct board *b)
 		return fail(b, "DHCP: packet socket", -fd);
 	}
 	/* The EEPROM resends after 1, 2, 4 ... s; a minute in all. */
-	for (int wait = 1000; !got && wait <= 32000; wait *= 2) {
-		if (dhcp_send(b, fd, &ifc, xid, DHCPDISCOVER, 0, 0) < 0)
-			goto out;
-		got = dhcp_wait(b, fd, xid, DHCPOFFER, wait, m);
-		if (got < 0)
-			goto out;
-	}
-	if (!got) {
-		fail(b, "DHCP: no OFFER", 0);
+	if (dhcp_exchange(b, fd, &ifc, xid, DHCPDISCOVER, 0, 0, DHCPOFFER, 32000, m) < 0)
 		goto out;
-	}
 	in4_t yi = m->h.yiaddr, sid = m->server_id;
-	got = 0;
-	for (int wait = 1000; !got && wait <= 8000; wait *= 2) {
-		if (dhcp_send(b, fd, &ifc, xid, DHCPREQUEST, yi, sid) < 0)
-			goto out;
-		got = dhcp_wait(b, fd, xid, DHCPACK, wait, m);
-		if (got < 0)
-			goto out;
-	}
-	if (!got) {
-		fail(b, "DHCP: no ACK", 0);
+	if (dhcp_exchange(b, fd, &ifc, xid, DHCPREQUEST, yi, sid, DHCPACK, 8000, m) < 0)
 		goto out;
-	}
 	b->addr = m->h.yiaddr;
 	b->server = m->h.siaddr ? m->h.siaddr : m->server_id;
 	size_t len;
